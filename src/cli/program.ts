@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config-error.ts';
+import { redactSecrets } from '../logging/redact.ts';
+import { CliError } from './cli-error.ts';
+import { AlreadyRunningError } from './lockfile.ts';
+import { runCommand } from './run.command.ts';
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Builds the `tentacle` command tree. Each subcommand lives in its own `*.command.ts`. */
+export function buildProgram(): Command {
+  const program = new Command('tentacle')
+    .description('Telegram bridge for coding-agent CLIs (codex, claude, opencode, pi).')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run `tentacle --help` for usage)')
+    .exitOverride();
+
+  const addRunOptions = (command: Command) =>
+    command
+      .option('--config <path>', 'config file (default: $TENTACLE_CONFIG or ~/.tentacle/tentacle.toml)')
+      .option('--engine <id>', 'default engine for new conversations (overrides default_engine)')
+      .option(
+        '--no-final-notify',
+        'edit the progress message into the final answer instead of sending a new one',
+      )
+      .option('--debug', 'debug logs (human-readable in a terminal)')
+      .option('--inspect [port]', 'serve the live actor inspector on 127.0.0.1')
+      .option('--onboard', 'run the setup wizard even if a config exists');
+
+  addRunOptions(program.command('run', { isDefault: true }).description('start the bridge (default)')).action(
+    async (options) => {
+      await runCommand(options);
+    },
+  );
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code. Expected failures print one `error: …` line on stderr.
+ */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit with 0 through here; usage errors were already printed.
+      return error.exitCode;
+    }
+    if (error instanceof ConfigError || error instanceof CliError || error instanceof AlreadyRunningError) {
+      process.stderr.write(`error: ${redactSecrets(error.message)}\n`);
+      return error instanceof CliError ? error.exitCode : 1;
+    }
+    process.stderr.write(
+      `error: unexpected failure: ${redactSecrets(String((error as Error)?.stack ?? error))}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,101 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface RunRecord {
+  runId: string;
+  topicKey: string;
+  chatId: number;
+  threadId: number | null;
+  userMessageId: number | null;
+  progressMessageId: number | null;
+  engine: string;
+  resumeToken: string | null;
+  cwd: string | null;
+  prompt: string;
+  pid: number | null;
+  pidStartTime: string | null;
+  bootId: string | null;
+  status: RunStatus;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+const COLUMNS: Record<keyof RunRecord, string> = {
+  runId: 'run_id',
+  topicKey: 'topic_key',
+  chatId: 'chat_id',
+  threadId: 'thread_id',
+  userMessageId: 'user_message_id',
+  progressMessageId: 'progress_message_id',
+  engine: 'engine',
+  resumeToken: 'resume_token',
+  cwd: 'cwd',
+  prompt: 'prompt',
+  pid: 'pid',
+  pidStartTime: 'pid_start_time',
+  bootId: 'boot_id',
+  status: 'status',
+  createdAt: 'created_at',
+  startedAt: 'started_at',
+  endedAt: 'ended_at',
+};
+const FIELDS = Object.keys(COLUMNS) as (keyof RunRecord)[];
+
+/** Every engine run with its process identity, so a restart can find and stop orphans. */
+export class RunRepository {
+  readonly #insert: Statement;
+  readonly #get: Statement;
+  readonly #active: Statement;
+  readonly #recent: Statement;
+  readonly #updates = new Map<string, Statement>();
+
+  constructor(private readonly db: Database) {
+    this.#insert = db.prepare(
+      `INSERT INTO runs (${FIELDS.map((f) => COLUMNS[f]).join(', ')}) VALUES (${FIELDS.map((f) => `@${f}`).join(', ')})`,
+    );
+    this.#get = db.prepare('SELECT * FROM runs WHERE run_id = ?');
+    this.#active = db.prepare("SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY created_at");
+    this.#recent = db.prepare('SELECT * FROM runs WHERE topic_key = ? ORDER BY created_at DESC LIMIT ?');
+  }
+
+  insert(run: RunRecord): void {
+    this.#insert.run(run);
+  }
+
+  /** Updates the given fields of one run. */
+  update(runId: string, patch: Partial<Omit<RunRecord, 'runId'>>): void {
+    const keys = (Object.keys(patch) as (keyof RunRecord)[]).filter((k) => k !== 'runId').sort();
+    if (keys.length === 0) return;
+    const cacheKey = keys.join(',');
+    let statement = this.#updates.get(cacheKey);
+    if (!statement) {
+      statement = this.db.prepare(
+        `UPDATE runs SET ${keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ')} WHERE run_id = @runId`,
+      );
+      this.#updates.set(cacheKey, statement);
+    }
+    statement.run({ ...patch, runId });
+  }
+
+  get(runId: string): RunRecord | undefined {
+    const row = this.#get.get(runId) as Record<string, unknown> | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Runs still queued or running: after a crash, the ones to reconcile. */
+  active(): RunRecord[] {
+    return (this.#active.all() as Record<string, unknown>[]).map(fromRow);
+  }
+
+  recentForTopic(topicKey: string, limit = 20): RunRecord[] {
+    return (this.#recent.all(topicKey, limit) as Record<string, unknown>[]).map(fromRow);
+  }
+}
+
+function fromRow(row: Record<string, unknown>): RunRecord {
+  const record = {} as Record<string, unknown>;
+  for (const field of FIELDS) record[field] = row[COLUMNS[field]] ?? null;
+  return record as unknown as RunRecord;
+}
