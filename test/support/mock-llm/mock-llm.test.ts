@@ -416,7 +416,8 @@ describe('standalone script', () => {
         method: 'POST',
         body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
       });
-      expect((await res.json()).choices[0].message.content).toBe('hello from mock (user turns seen: 1)');
+      const body = (await res.json()) as { choices: { message: { content: string } }[] };
+      expect(body.choices[0]?.message.content).toBe('hello from mock (user turns seen: 1)');
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;
