@@ -105,7 +105,7 @@ const ENGINES: Record<
     token: (lines) => String(lines[0]?.['id']).split('-')[0]!,
     sessionId: (lines) => String(lines[0]?.['id']),
     answer: (lines) => {
-      const end = lines.find((l) => l.type === 'agent_end') as {
+      const end = lines.find((l) => l.type === 'agent_end') as unknown as {
         messages: Array<{ role: string; content: Array<{ text?: string }> }>;
       };
       const last = end.messages.filter((m) => m.role === 'assistant').at(-1);
