@@ -6,7 +6,7 @@ import {
   renderActionLines,
 } from '../../../src/transport/render/action-lines.ts';
 import { entityProblems } from '../../../src/transport/render/entity-rules.ts';
-import { entityView } from './entity-view.ts';
+import { entityView } from './rendered-checks.ts';
 
 function line(partial: Partial<ProgressLine>): ProgressLine {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type FooterInput, renderFooter } from '../../../src/transport/render/footer.ts';
-import { entityView } from './entity-view.ts';
+import { entityView } from './rendered-checks.ts';
 
 describe('renderFooter', () => {
   it.each<[string, FooterInput, string, Array<[string, string]>]>([

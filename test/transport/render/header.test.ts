@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type HeaderInput, renderHeader } from '../../../src/transport/render/header.ts';
-import { entityView } from './entity-view.ts';
+import { entityView } from './rendered-checks.ts';
 
 describe('renderHeader', () => {
   it.each<[HeaderInput, string]>([

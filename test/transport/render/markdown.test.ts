@@ -6,7 +6,7 @@ import {
   isAllowedLinkUrl,
   renderMarkdown,
 } from '../../../src/transport/render/markdown.ts';
-import { entityView } from './entity-view.ts';
+import { entityView } from './rendered-checks.ts';
 
 type Expected = Array<[string, string] | [string, string, string]>;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { entityProblems } from '../../../src/transport/render/entity-rules.ts';
 import { renderMarkdown } from '../../../src/transport/render/markdown.ts';
 import { splitBody } from '../../../src/transport/render/split.ts';
-import { codePoints, entityView } from './entity-view.ts';
+import { codePoints, entityView } from './rendered-checks.ts';
 
 const squash = (text: string) => text.replace(/\s+/g, '');
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { entityProblems } from '../../../src/transport/render/entity-rules.ts';
 import { renderMarkdown } from '../../../src/transport/render/markdown.ts';
 import { BODY_LIMIT, trimBody } from '../../../src/transport/render/trim.ts';
-import { codePoints, entityView } from './entity-view.ts';
+import { codePoints, entityView } from './rendered-checks.ts';
 
 describe('trimBody', () => {
   it('returns a body that fits unchanged', () => {

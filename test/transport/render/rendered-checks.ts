@@ -1,3 +1,6 @@
+import { expect } from 'vitest';
+import { entityProblems, MAX_ENTITIES } from '../../../src/transport/render/entity-rules.ts';
+import { MESSAGE_LIMIT } from '../../../src/transport/render/message-fit.ts';
 import type { RenderedText } from '../../../src/transport/render/rendered-text.ts';
 
 /**
@@ -16,4 +19,15 @@ export function entityView(rendered: RenderedText): Array<[string, string] | [st
 /** Telegram's count: Unicode code points. */
 export function codePoints(text: string): number {
   return [...text].length;
+}
+
+/**
+ * Fails unless Telegram would take `message` as it is: 1–4096 code points, at most 100 entities,
+ * each inside the text, on whole code points, sorted, and nested as the Bot API allows.
+ */
+export function expectSendable(message: RenderedText): void {
+  expect(message.text.trim()).not.toBe('');
+  expect(codePoints(message.text)).toBeLessThanOrEqual(MESSAGE_LIMIT);
+  expect(entityProblems(message)).toEqual([]);
+  expect(message.entities.length).toBeLessThanOrEqual(MAX_ENTITIES);
 }
