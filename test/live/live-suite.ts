@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineAdapter } from '../../src/engines/adapter.ts';
+import type { ActionEvent } from '../../src/engines/events.ts';
+import { assertEventInvariants } from '../support/event-invariants.ts';
+import { MockLlm, type RecordedRequest } from '../support/mock-llm/mock-llm.ts';
+import { saveCapture } from './captures.ts';
+import { missingLiveBinaries } from './live-paths.ts';
+import { runTurn, type TurnResult } from './run-turn.ts';
+import { createSandbox, type Sandbox } from './sandbox.ts';
+
+export interface LiveEngineSpec {
+  adapter: EngineAdapter;
+  /** Hard bound on one turn (opencode needs several seconds per turn on a busy 2-core machine). */
+  turnTimeoutMs: number;
+  /** What the failed run's error says when the provider answers HTTP 401. */
+  authError: RegExp;
+  /** The CLI's exit code on that 401 (pi exits 0 and reports the error only in its events). */
+  authExitCode: number;
+  /** Called once the sandbox exists, before any turn (e.g. to mirror env the adapter reads itself). */
+  beforeTurns?: (sandbox: Sandbox) => void;
+}
+
+const FIRST_PROMPT = 'say hello for turn one';
+const SECOND_PROMPT = 'say hello again for turn two';
+
+/**
+ * The live scenarios of one engine, run in order against the real CLI and the mock LLM: a text
+ * turn, a resumed turn, a tool round, an HTTP 401 and a cancel in mid-stream. Everything goes
+ * through tentacle's adapter for that engine; the sandbox only adds provider config and isolation.
+ */
+export function describeLiveEngine(spec: LiveEngineSpec): void {
+  const engine = spec.adapter.id;
+  const missing = missingLiveBinaries();
+
+  describe(`${engine} (real CLI)`, () => {
+    let llm: MockLlm;
+    let sandbox: Sandbox;
+    let firstTurn: TurnResult | undefined;
+
+    beforeAll(async () => {
+      if (missing.length > 0) {
+        throw new Error(
+          `live CLIs not installed (${missing.join(', ')}): run scripts/install-live-engines.sh`,
+        );
+      }
+      llm = await MockLlm.start({ slowFrameMs: 500, maxSeconds: 600 });
+      sandbox = createSandbox(engine, llm.url);
+      spec.beforeTurns?.(sandbox);
+    });
+    afterAll(async () => {
+      await llm?.stop();
+      sandbox?.cleanup();
+    });
+
+    const turn = async (scenario: string, prompt: string, extra: { resume?: string } = {}) => {
+      const result = await runTurn(sandbox, spec.adapter, {
+        prompt,
+        timeoutMs: spec.turnTimeoutMs,
+        ...extra,
+      });
+      saveCapture(engine, scenario, result.lines, sandbox.placeholders);
+      return result;
+    };
+
+    it('answers a text turn with the model reply and one session token from start to end', async () => {
+      const result = await turn('text', FIRST_PROMPT);
+      firstTurn = result;
+      expectSettled(result, spec.turnTimeoutMs);
+      assertEventInvariants(result.events);
+      expect(result.completed, describeTurn(result)).toMatchObject({
+        ok: true,
+        answer: 'hello from mock (user turns seen: 1)',
+      });
+      expect(result.started?.resume.value).toBeTruthy();
+      expect(result.completed?.resume?.value).toBe(result.started?.resume.value);
+      expect(result.exit?.code).toBe(0);
+    });
+
+    it('resumes the session: same token, and the model received the earlier turn', async () => {
+      const token = firstTurn?.started?.resume.value;
+      if (!token) throw new Error('the text turn produced no resume token; nothing to resume');
+      const seen = llm.chatRequests.length;
+      const result = await turn('resume', SECOND_PROMPT, { resume: token });
+      expectSettled(result, spec.turnTimeoutMs);
+      assertEventInvariants(result.events);
+      expect(result.completed, describeTurn(result)).toMatchObject({
+        ok: true,
+        answer: 'hello from mock (user turns seen: 2)',
+      });
+      expect(result.started?.resume.value).toBe(token);
+      expect(result.completed?.resume?.value).toBe(token);
+      const answered = llm.chatRequests.slice(seen).filter((r) => bodyText(r).includes(SECOND_PROMPT));
+      expect(answered.length).toBeGreaterThan(0);
+      expect(answered.every((r) => bodyText(r).includes(FIRST_PROMPT))).toBe(true);
+    });
+
+    it('runs a shell tool round, reported as a successful command action before the answer', async () => {
+      const result = await turn('tool', 'USE_TOOL to print hi');
+      expectSettled(result, spec.turnTimeoutMs);
+      assertEventInvariants(result.events);
+      const commands = result.events.filter(
+        (e): e is ActionEvent => e.type === 'action' && e.action.kind === 'command',
+      );
+      expect(commands.length, describeTurn(result)).toBeGreaterThan(0);
+      const done = commands.find((e) => e.phase === 'completed');
+      expect(done, describeTurn(result)).toBeDefined();
+      expect(done?.ok).toBe(true);
+      expect(done?.action.title).toContain('echo hi');
+      expect(result.completed, describeTurn(result)).toMatchObject({ ok: true });
+      expect(result.completed?.answer).toMatch(/^tool said: [\s\S]*\bhi$/);
+      expect(result.events.indexOf(done!)).toBeLessThan(result.events.indexOf(result.completed!));
+    });
+
+    it('reports an HTTP 401 from the provider as a failed run with the error', async () => {
+      const result = await turn('error401', 'MOCK_HTTP_401 please');
+      expectSettled(result, spec.turnTimeoutMs);
+      assertEventInvariants(result.events);
+      expect(result.completed, describeTurn(result)).toMatchObject({ ok: false });
+      expect(result.completed?.error ?? '').toMatch(spec.authError);
+      expect(result.exit?.code).toBe(spec.authExitCode);
+      expect(llm.chatRequests.some((r) => r.status === 401)).toBe(true);
+    });
+
+    it('stops in mid-stream when cancelled: the process exits and no successful completion is reported', async () => {
+      const slowRequest = (r: RecordedRequest) => r.status === 200 && bodyText(r).includes('MOCK_SLOW');
+      const result = await runTurn(sandbox, spec.adapter, {
+        prompt: 'MOCK_SLOW answer please',
+        timeoutMs: spec.turnTimeoutMs,
+        cancelWhen: () => llm.waitForRequest(slowRequest, spec.turnTimeoutMs),
+      });
+      expect(result.cancelled, describeTurn(result)).toBe(true);
+      expect(result.timedOut).toBe(false);
+      expect(result.exit).toBeDefined();
+      expect(await groupGoneWithin(result.pid, 5_000)).toBe(true);
+      expect(result.events.some((e) => e.type === 'completed' && e.ok)).toBe(false);
+    });
+  });
+}
+
+function expectSettled(result: TurnResult, timeoutMs: number): void {
+  if (result.timedOut)
+    throw new Error(`the turn did not finish within ${timeoutMs} ms\n${describeTurn(result)}`);
+}
+
+/** What to print when a live expectation fails: the command line, exit, stderr tail and events. */
+export function describeTurn(result: TurnResult): string {
+  return [
+    `$ ${result.invocation.command} ${result.invocation.args.map((a) => JSON.stringify(a)).join(' ')}`,
+    `exit: ${JSON.stringify(result.exit)}${result.timedOut ? ' (timed out)' : ''}`,
+    `stderr (tail): ${result.stderr.split('\n').slice(-15).join('\n')}`,
+    `events: ${result.events.map((e) => JSON.stringify(e)).join('\n')}`,
+  ].join('\n');
+}
+
+function bodyText(request: RecordedRequest): string {
+  return JSON.stringify(request.body);
+}
+
+/** Whether the process group led by `pid` (the CLI and every tool it started) is gone within `ms`. */
+async function groupGoneWithin(pid: number | undefined, ms: number): Promise<boolean> {
+  if (pid === undefined) return false;
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return true;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
