@@ -124,18 +124,15 @@ function parseHtml(raw: string): Parsed {
   const unclosed = open.pop();
   if (unclosed) fail(`Can't find end tag corresponding to start tag "${unclosed.tag}"`);
   // <pre><code class="language-x"> is one pre entity with a language.
-  const merged: MessageEntity[] = [];
-  for (const e of entities) {
-    const pre = merged.find(
-      (p) => p.type === 'pre' && p.offset === e.offset && p.length === e.length && e.type === 'code',
-    );
-    if (pre) {
-      const lang = (e as MessageEntity & { language?: string }).language;
-      if (lang) (pre as MessageEntity.PreMessageEntity).language = lang;
-      continue;
-    }
-    merged.push(e);
-  }
+  const pres = entities.filter((e) => e.type === 'pre');
+  const merged = entities.filter((e) => {
+    if (e.type !== 'code') return true;
+    const pre = pres.find((p) => p.offset === e.offset && p.length === e.length);
+    if (!pre) return true;
+    const lang = (e as MessageEntity & { language?: string }).language;
+    if (lang) (pre as MessageEntity.PreMessageEntity).language = lang;
+    return false;
+  });
   return finish(
     text,
     merged.map((e) => {

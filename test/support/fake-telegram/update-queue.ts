@@ -54,12 +54,14 @@ export class UpdateQueue {
   /** Queues an update (assigning `update_id` unless it has one); returns undefined when `allowed_updates` drops it. */
   enqueue(update: Omit<Update, 'update_id'> & { update_id?: number }): Update | undefined {
     const full = { ...update, update_id: update.update_id ?? this.nextId++ } as Update;
-    if (!this.allows(updateType(full))) {
-      this.dropped.push(full);
+    // update_id leads, as in Telegram's JSON.
+    const ordered = { update_id: full.update_id, ...full } as Update;
+    if (!this.allows(updateType(ordered))) {
+      this.dropped.push(ordered);
       this.onChange();
       return undefined;
     }
-    this.queue.push(full);
+    this.queue.push(ordered);
     const waiter = this.waiter;
     if (waiter) {
       // Let updates queued in the same tick go out in one batch, as a real server tends to.
@@ -69,7 +71,7 @@ export class UpdateQueue {
       });
     }
     this.onChange();
-    return full;
+    return ordered;
   }
 
   /** Makes the next assigned `update_id` this value (Telegram jumps to a random, possibly lower id after a quiet week). */
