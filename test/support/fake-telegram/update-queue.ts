@@ -53,9 +53,9 @@ export class UpdateQueue {
 
   /** Queues an update (assigning `update_id` unless it has one); returns undefined when `allowed_updates` drops it. */
   enqueue(update: Omit<Update, 'update_id'> & { update_id?: number }): Update | undefined {
-    const full = { ...update, update_id: update.update_id ?? this.nextId++ } as Update;
+    const { update_id: given, ...rest } = update;
     // update_id leads, as in Telegram's JSON.
-    const ordered = { update_id: full.update_id, ...full } as Update;
+    const ordered = { update_id: given ?? this.nextId++, ...rest } as Update;
     if (!this.allows(updateType(ordered))) {
       this.dropped.push(ordered);
       this.onChange();
