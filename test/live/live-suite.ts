@@ -6,7 +6,7 @@ import { MockLlm, type RecordedRequest } from '../support/mock-llm/mock-llm.ts';
 import { saveCapture } from './captures.ts';
 import { missingLiveBinaries } from './live-paths.ts';
 import { runTurn, type TurnResult } from './run-turn.ts';
-import { createSandbox, type Sandbox } from './sandbox.ts';
+import { createSandbox, FORBIDDEN_KEY, MOCK_KEY, type Sandbox } from './sandbox.ts';
 
 export interface LiveEngineSpec {
   adapter: EngineAdapter;
@@ -121,6 +121,16 @@ export function describeLiveEngine(spec: LiveEngineSpec): void {
       expect(llm.chatRequests.some((r) => r.status === 401)).toBe(true);
     });
 
+    it('reaches the provider with the key the sandbox configured and no other', () => {
+      expect(llm.chatRequests.length).toBeGreaterThan(0);
+      for (const request of llm.chatRequests) {
+        const credentials = [request.headers['authorization'], request.headers['x-api-key']].join(' ');
+        expect(credentials).toContain(MOCK_KEY);
+        // claude's sandbox also holds an ANTHROPIC_API_KEY that tentacle must keep from the CLI.
+        expect(credentials).not.toContain(FORBIDDEN_KEY);
+      }
+    });
+
     it('stops in mid-stream when cancelled: the process exits and no successful completion is reported', async () => {
       const slowRequest = (r: RecordedRequest) => r.status === 200 && bodyText(r).includes('MOCK_SLOW');
       const result = await runTurn(sandbox, spec.adapter, {
@@ -128,6 +138,7 @@ export function describeLiveEngine(spec: LiveEngineSpec): void {
         timeoutMs: spec.turnTimeoutMs,
         cancelWhen: () => llm.waitForRequest(slowRequest, spec.turnTimeoutMs),
       });
+      saveCapture(engine, 'cancel', result.lines, sandbox.placeholders);
       expect(result.cancelled, describeTurn(result)).toBe(true);
       expect(result.timedOut).toBe(false);
       expect(result.exit).toBeDefined();

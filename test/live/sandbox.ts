@@ -78,7 +78,10 @@ interface SetupInput {
 type EngineSetup = (input: SetupInput) => { env: Record<string, string>; config: JsonObject };
 
 /** The key the CLIs send to the mock; the mock accepts anything. */
-const MOCK_KEY = 'mock-key';
+export const MOCK_KEY = 'mock-key';
+
+/** Put in claude's environment as ANTHROPIC_API_KEY, which tentacle's claude adapter must remove. */
+export const FORBIDDEN_KEY = 'must-not-reach-claude';
 
 const ENGINE_SETUP: Record<EngineId, EngineSetup> = {
   claude: ({ llmUrl }) => ({
@@ -89,7 +92,7 @@ const ENGINE_SETUP: Record<EngineId, EngineSetup> = {
       // default), so the mock is reached with a bearer token instead. The API key is set to prove
       // it never reaches the CLI.
       ANTHROPIC_AUTH_TOKEN: MOCK_KEY,
-      ANTHROPIC_API_KEY: 'must-not-reach-claude',
+      ANTHROPIC_API_KEY: FORBIDDEN_KEY,
       // As root, claude refuses to bypass permissions unless it believes it is sandboxed.
       IS_SANDBOX: '1',
       // Without this claude retries a 401 ten times with backoff (over two minutes).
