@@ -42,6 +42,7 @@ CREATE TABLE runs (
   resume_token        TEXT,
   cwd                 TEXT,
   prompt              TEXT    NOT NULL,
+  job                 TEXT,               -- the queued job as JSON: enough to run it again after a restart
   pid                 INTEGER,
   pid_start_time      TEXT,               -- /proc start time, so a reused pid is never signalled
   boot_id             TEXT,

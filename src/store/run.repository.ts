@@ -13,6 +13,8 @@ export interface RunRecord {
   resumeToken: string | null;
   cwd: string | null;
   prompt: string;
+  /** The job as the topic queued it (JSON), to run it again when its topic restarts from facts. */
+  job: unknown;
   pid: number | null;
   pidStartTime: string | null;
   bootId: string | null;
@@ -33,6 +35,7 @@ const COLUMNS: Record<keyof RunRecord, string> = {
   resumeToken: 'resume_token',
   cwd: 'cwd',
   prompt: 'prompt',
+  job: 'job',
   pid: 'pid',
   pidStartTime: 'pid_start_time',
   bootId: 'boot_id',
@@ -61,7 +64,13 @@ export class RunRepository {
   }
 
   insert(run: RunRecord): void {
-    this.#insert.run(run);
+    this.#insert.run(toParams(run));
+  }
+
+  /** Inserts the run, or updates the given fields when it exists. */
+  upsert(run: RunRecord, patch: Partial<Omit<RunRecord, 'runId'>>): void {
+    if (this.#get.get(run.runId)) this.update(run.runId, patch);
+    else this.insert({ ...run, ...patch });
   }
 
   /** Updates the given fields of one run. */
@@ -76,7 +85,7 @@ export class RunRepository {
       );
       this.#updates.set(cacheKey, statement);
     }
-    statement.run({ ...patch, runId });
+    statement.run(toParams({ ...patch, runId } as RunRecord));
   }
 
   get(runId: string): RunRecord | undefined {
@@ -97,5 +106,12 @@ export class RunRepository {
 function fromRow(row: Record<string, unknown>): RunRecord {
   const record = {} as Record<string, unknown>;
   for (const field of FIELDS) record[field] = row[COLUMNS[field]] ?? null;
+  record['job'] = typeof record['job'] === 'string' ? JSON.parse(record['job']) : null;
   return record as unknown as RunRecord;
+}
+
+function toParams(run: Partial<RunRecord>): Record<string, unknown> {
+  return 'job' in run
+    ? { ...run, job: run.job === null || run.job === undefined ? null : JSON.stringify(run.job) }
+    : run;
 }

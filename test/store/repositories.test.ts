@@ -116,6 +116,7 @@ describe('runs', () => {
     resumeToken: null,
     cwd: '/repo',
     prompt: 'hi',
+    job: { jobId: 'r1', prompt: 'hi' },
     pid: null,
     pidStartTime: null,
     bootId: 'boot-a',
