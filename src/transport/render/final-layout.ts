@@ -2,10 +2,11 @@ import { renderFooter } from './footer.ts';
 import { renderHeader } from './header.ts';
 import { escapeMarkdown, renderMarkdown } from './markdown.ts';
 import { fitMessage } from './message-fit.ts';
-import { joinTexts, type RenderedText } from './rendered-text.ts';
+import { codePointLength, joinTexts, plainText, type RenderedText } from './rendered-text.ts';
 import type { RunView } from './run-view.ts';
 import { splitBody } from './split.ts';
-import { BODY_LIMIT } from './trim.ts';
+import { graphemeCut } from './text-boundaries.ts';
+import { BODY_LIMIT, ELLIPSIS } from './trim.ts';
 
 /** `message_overflow`: cut long bodies with `…` (default) or send them as several messages. */
 export type MessageOverflow = 'trim' | 'split';
@@ -31,6 +32,12 @@ export interface OverflowOptions {
 const NO_ANSWER = 'the engine finished without an answer.';
 
 /**
+ * In trim mode only this much of a long answer's source is parsed: parsing costs about a second
+ * per megabyte and blocks every topic, while the message shows 3500 code points at most.
+ */
+export const TRIM_SOURCE_LIMIT = 16 * BODY_LIMIT;
+
+/**
  * The final message(s) of a run: header, a blank line, the answer, a blank line, the footer; no
  * action lines. The status is `error` when the engine reported failure or gave no answer; the error
  * text then follows the answer after a blank line, or is the body on its own.
@@ -49,7 +56,7 @@ export function renderFinal(view: FinalView, options: OverflowOptions = {}): Ren
   const failed = !view.ok || answer === '';
   const body = joinTexts(
     [
-      renderMarkdown(answer),
+      renderAnswer(answer, options.overflow ?? 'trim'),
       renderMarkdown(escapeMarkdown(error || (failed && answer === '' ? NO_ANSWER : ''))),
     ],
     '\n\n',
@@ -67,6 +74,15 @@ export function renderFinal(view: FinalView, options: OverflowOptions = {}): Ren
  */
 export function renderError(view: ErrorView, options: OverflowOptions = {}): RenderedText[] {
   return layoutFinal(view, 'error', renderMarkdown(escapeMarkdown(view.error.trim())), options);
+}
+
+function renderAnswer(answer: string, overflow: MessageOverflow): RenderedText {
+  if (overflow === 'split' || answer.length <= TRIM_SOURCE_LIMIT) return renderMarkdown(answer);
+  const lineEnd = answer.lastIndexOf('\n', TRIM_SOURCE_LIMIT);
+  const cut = lineEnd > TRIM_SOURCE_LIMIT / 2 ? lineEnd : graphemeCut(answer, 0, TRIM_SOURCE_LIMIT);
+  const head = renderMarkdown(answer.slice(0, cut));
+  // Still mark the cut when the head renders short (mostly markup), so the answer never looks whole.
+  return codePointLength(head.text) > BODY_LIMIT ? head : joinTexts([head, plainText(ELLIPSIS)], '\n\n');
 }
 
 function layoutFinal(

@@ -89,6 +89,20 @@ describe('renderFinal', () => {
     expect(entityView(message!)).toEqual([['code', 'codex resume 019b']]);
   });
 
+  it('parses only the head of a huge answer in trim mode and shows the same cut', () => {
+    const answer = 'word '.repeat(200_000);
+    const [message] = renderFinal({ ...base, answer });
+    expect(message!.text).toBe(
+      `done · codex · 8s · step 3\n\n${'word '.repeat(700).trim()}…\n\ncodex resume 019b`,
+    );
+  });
+
+  it('marks the cut even when the parsed head of a huge answer renders to almost nothing', () => {
+    const definitions = Array.from({ length: 5000 }, (_, i) => `[r${i}]: https://x.org/${i}`).join('\n');
+    const [message] = renderFinal({ ...base, answer: `${definitions}\n\nThe real answer.` });
+    expect(message!.text).toBe('done · codex · 8s · step 3\n\n…\n\ncodex resume 019b');
+  });
+
   describe('a 12,000-character answer with a code block', () => {
     const answer = longAnswer();
     const body = renderMarkdown(answer);
