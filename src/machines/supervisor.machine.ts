@@ -173,6 +173,7 @@ export const supervisorMachine = setup({
         );
         // A failed topic drops its session locks (each RELEASE hands the lock to the next waiter).
         const held = Object.entries(context.locks).filter(([, holder]) => holder === key);
+        enqueue.stopChild(key);
         enqueue.assign({
           alive: omit(context.alive, key),
           failures: { ...context.failures, [key]: recent },
