@@ -1,0 +1,190 @@
+/**
+ * Telegram's flood limits as budgets the outbox spends (reference/telegram.md §4):
+ * - a private chat: about 1 message per second, short bursts tolerated;
+ * - a group: 20 messages per minute, and edits count against a similar limit; all topics of a forum
+ *   are one chat and share one budget;
+ * - the bot: about 30 messages per second across all chats.
+ * A 429 names one chat's `retry_after`: only that chat (all its topics) pauses.
+ */
+
+/** At most `limit` operations in any `windowMs`. */
+export interface RateWindow {
+  limit: number;
+  windowMs: number;
+}
+
+/** How one kind of chat spends its budget. */
+export interface ChatPolicy {
+  /** Sliding windows every operation (send, edit, delete) counts against. */
+  windows: readonly RateWindow[];
+  /** Least time between the chat's previous operation and an edit: progress edits go at an even pace. */
+  editPaceMs: number;
+  /** Slots of the longest window an edit may not take, so a send rarely waits behind edits. */
+  editReserve: number;
+}
+
+export interface RateBudgetOptions {
+  private: ChatPolicy;
+  group: ChatPolicy;
+  /** Per bot, all chats together. */
+  bot: readonly RateWindow[];
+}
+
+export type OperationKind = 'send' | 'edit' | 'delete';
+
+export const DEFAULT_RATE_BUDGET: RateBudgetOptions = {
+  private: { windows: [{ limit: 3, windowMs: 3_000 }], editPaceMs: 1_000, editReserve: 0 },
+  group: {
+    windows: [
+      { limit: 20, windowMs: 60_000 },
+      { limit: 3, windowMs: 3_000 },
+    ],
+    editPaceMs: 3_000,
+    editReserve: 2,
+  },
+  bot: [{ limit: 30, windowMs: 1_000 }],
+};
+
+/** Private chats have the user's (positive) id; groups, supergroups and channels are negative. */
+export function isPrivateChat(chatId: number): boolean {
+  return chatId > 0;
+}
+
+/**
+ * Budgets per chat and per bot over an injected clock, plus the round-robin that keeps one chatty
+ * forum topic from starving the others.
+ *
+ * @example
+ * const budget = new RateBudget(() => clock.now());
+ * if (budget.readyAt(chatId, 'edit') <= clock.now()) {
+ *   budget.take(chatId, threadKey);
+ *   await client.editMessageText(edit);
+ * }
+ * // on a 429: budget.pause(chatId, err.retryAfter * 1000);
+ */
+export class RateBudget {
+  readonly #now: () => number;
+  readonly #options: RateBudgetOptions;
+  readonly #chats = new Map<number, ChatState>();
+  readonly #bot: number[][];
+  #served = 0;
+
+  constructor(now: () => number, options: Partial<RateBudgetOptions> = {}) {
+    this.#now = now;
+    this.#options = { ...DEFAULT_RATE_BUDGET, ...options };
+    this.#bot = this.#options.bot.map(() => []);
+  }
+
+  /** The earliest time an operation of `kind` may start in `chatId` (≤ now when it may start now). */
+  readyAt(chatId: number, kind: OperationKind): number {
+    const now = this.#now();
+    const policy = this.#policy(chatId);
+    const chat = this.#chats.get(chatId);
+    let at = now;
+    this.#bot.forEach((hits, i) => {
+      at = Math.max(at, windowFreeAt(hits, this.#options.bot[i]!, 0, now));
+    });
+    if (!chat) return at;
+    at = Math.max(at, chat.pausedUntil);
+    const longest = longestWindowIndex(policy.windows);
+    policy.windows.forEach((window, i) => {
+      const reserve = kind === 'edit' && i === longest ? policy.editReserve : 0;
+      at = Math.max(at, windowFreeAt(chat.hits[i]!, window, reserve, now));
+    });
+    if (kind === 'edit' && chat.lastAt !== undefined) at = Math.max(at, chat.lastAt + policy.editPaceMs);
+    return at;
+  }
+
+  /** Counts an operation starting now, for the chat, the thread's turn and the bot. */
+  take(chatId: number, threadKey = ''): void {
+    const now = this.#now();
+    const chat = this.#chat(chatId);
+    for (const hits of chat.hits) hits.push(now);
+    for (const hits of this.#bot) hits.push(now);
+    chat.lastAt = now;
+    chat.turns.set(threadKey, ++this.#served);
+    if (this.#chats.size > 1_000) this.#forgetIdleChats(now);
+  }
+
+  /** A 429 for this chat: nothing goes to it (any topic) before `now + ms`. */
+  pause(chatId: number, ms: number): void {
+    const chat = this.#chat(chatId);
+    chat.pausedUntil = Math.max(chat.pausedUntil, this.#now() + Math.max(0, ms));
+  }
+
+  /** Until when a 429 keeps the chat quiet (0 when it is not paused). */
+  pausedUntil(chatId: number): number {
+    const until = this.#chats.get(chatId)?.pausedUntil ?? 0;
+    return until > this.#now() ? until : 0;
+  }
+
+  /**
+   * Whose turn it is among threads of one chat that have work: the one served least recently
+   * (never served first). Ties keep the caller's order, so pass threads oldest work first.
+   */
+  nextThread(chatId: number, threadKeys: readonly string[]): string | undefined {
+    const turns = this.#chats.get(chatId)?.turns;
+    let best: string | undefined;
+    let bestTurn = Number.POSITIVE_INFINITY;
+    for (const key of threadKeys) {
+      const turn = turns?.get(key) ?? 0;
+      if (turn < bestTurn) {
+        best = key;
+        bestTurn = turn;
+      }
+    }
+    return best;
+  }
+
+  #policy(chatId: number): ChatPolicy {
+    return isPrivateChat(chatId) ? this.#options.private : this.#options.group;
+  }
+
+  #chat(chatId: number): ChatState {
+    let chat = this.#chats.get(chatId);
+    if (!chat) {
+      chat = {
+        hits: this.#policy(chatId).windows.map(() => []),
+        pausedUntil: 0,
+        lastAt: undefined,
+        turns: new Map(),
+      };
+      this.#chats.set(chatId, chat);
+    }
+    return chat;
+  }
+
+  /** Chats with nothing left in any window and no pause carry no information worth keeping. */
+  #forgetIdleChats(now: number): void {
+    for (const [chatId, chat] of this.#chats) {
+      const policy = this.#policy(chatId);
+      const longest = Math.max(policy.editPaceMs, ...policy.windows.map((w) => w.windowMs));
+      if (chat.pausedUntil <= now && (chat.lastAt ?? 0) + longest < now) this.#chats.delete(chatId);
+    }
+  }
+}
+
+interface ChatState {
+  /** Start times of recent operations, one list per window of the chat's policy. */
+  hits: number[][];
+  pausedUntil: number;
+  lastAt: number | undefined;
+  /** Thread key → the serial of its last operation (round-robin order). */
+  turns: Map<string, number>;
+}
+
+/** When the window has a free slot beyond `reserve` (dropping hits that left the window). */
+function windowFreeAt(hits: number[], window: RateWindow, reserve: number, now: number): number {
+  while (hits.length > 0 && hits[0]! <= now - window.windowMs) hits.shift();
+  const allowed = Math.max(1, window.limit - reserve);
+  if (hits.length < allowed) return now;
+  return hits[hits.length - allowed]! + window.windowMs;
+}
+
+function longestWindowIndex(windows: readonly RateWindow[]): number {
+  let index = 0;
+  windows.forEach((w, i) => {
+    if (w.windowMs > windows[index]!.windowMs) index = i;
+  });
+  return index;
+}
