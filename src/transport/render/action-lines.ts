@@ -30,6 +30,12 @@ export function actionLineMarkdown(line: ProgressLine, cwd?: string | null): str
   return `${actionMarker(line)} ${actionTitleMarkdown(line, cwd)}${exit ? ` (exit ${line.exitCode})` : ''}`;
 }
 
+/**
+ * The marker of an action's state: `▸` started, `↻` updated, `✓` ok, `✗` failed.
+ *
+ * @example
+ * actionMarker({ ...line, phase: 'completed', ok: null, exitCode: 2 }); // → '✗'
+ */
 export function actionMarker(line: ProgressLine): string {
   if (line.phase === 'started') return ACTION_MARKERS.running;
   if (line.phase === 'updated') return ACTION_MARKERS.updated;
@@ -37,7 +43,12 @@ export function actionMarker(line: ProgressLine): string {
   return line.exitCode !== null && line.exitCode !== 0 ? ACTION_MARKERS.failed : ACTION_MARKERS.ok;
 }
 
-/** The title of an action by its kind, as markdown on one line. */
+/**
+ * The title of an action by its kind, as markdown on one line.
+ *
+ * @example
+ * actionTitleMarkdown({ ...line, kind: 'web_search', title: 'vitest each' }); // → 'searched: vitest each'
+ */
 export function actionTitleMarkdown(line: ProgressLine, cwd?: string | null): string {
   const title = shortenLine(line.title, MAX_TITLE_CHARS);
   switch (line.kind) {

@@ -24,7 +24,13 @@ const FORMATTING: ReadonlySet<TextEntityType> = new Set([
   'spoiler',
 ]);
 
-/** Whether `inner` may lie inside `outer` (same range included). */
+/**
+ * Whether `inner` may lie inside `outer` (same range included).
+ *
+ * @example
+ * mayContain('bold', 'code'); // → true
+ * mayContain('text_link', 'code'); // → false
+ */
 export function mayContain(outer: TextEntityType, inner: TextEntityType): boolean {
   if (outer === 'code' || outer === 'pre') return false;
   if (FORMATTING.has(outer) || FORMATTING.has(inner)) return true;
@@ -69,6 +75,10 @@ export function entityProblems(message: RenderedText, maxEntities = MAX_ENTITIES
  * `message` with every entity that breaks a rule dropped (the text is kept as is), entities
  * sorted and at most `maxEntities` kept. The last line of defence before sending: renderers
  * should never need it.
+ *
+ * @example
+ * sanitizeEntities({ text: 'ab', entities: [{ type: 'code', offset: 0, length: 2 }, { type: 'bold', offset: 1, length: 1 }] });
+ * // → { text: 'ab', entities: [{ type: 'code', offset: 0, length: 2 }] }
  */
 export function sanitizeEntities(message: RenderedText, maxEntities = MAX_ENTITIES): RenderedText {
   const { text } = message;

@@ -27,7 +27,12 @@ export function renderFooter(input: FooterInput): RenderedText {
   return joinTexts(lines, '\n');
 }
 
-/** `ctx: proj @branch`, or `ctx: proj` without a branch. */
+/**
+ * `ctx: proj @branch`, or `ctx: proj` without a branch.
+ *
+ * @example
+ * ctxLine({ project: 'proj', branch: 'feat/x' }); // → 'ctx: proj @feat/x'
+ */
 export function ctxLine(context: RunContext): string {
   return `ctx: ${context.project}${context.branch ? ` @${context.branch}` : ''}`.replace(/\s+/g, ' ');
 }

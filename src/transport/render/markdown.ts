@@ -67,6 +67,10 @@ export function codeSpan(text: string): string {
 /**
  * Whether a link target may become a `text_link`: http(s) with a host, or `tg:`. Relative paths,
  * `file:` and the like would be rejected by Telegram or mean nothing on a phone.
+ *
+ * @example
+ * isAllowedLinkUrl('https://example.com/x'); // → true
+ * isAllowedLinkUrl('./docs/readme.md'); // → false
  */
 export function isAllowedLinkUrl(url: string): boolean {
   let parsed: URL;
@@ -94,7 +98,6 @@ interface OpenEntity {
 }
 
 interface ListFrame {
-  ordered: boolean;
   /** Set by the open list item: the width of its marker, which its continuation lines indent by. */
   itemWidth: number;
 }
@@ -169,8 +172,8 @@ class EntityWriter {
     if (length > 0) this.entities.push({ ...frame.entity, offset: frame.start, length });
   }
 
-  openList(ordered: boolean): void {
-    this.lists.push({ ordered, itemWidth: 0 });
+  openList(): void {
+    this.lists.push({ itemWidth: 0 });
   }
 
   closeList(): void {
@@ -269,10 +272,8 @@ function walkBlocks(tokens: Token[], writer: EntityWriter): void {
         writer.breakBlock(2);
         break;
       case 'bullet_list_open':
-        writer.openList(false);
-        break;
       case 'ordered_list_open':
-        writer.openList(true);
+        writer.openList();
         break;
       case 'bullet_list_close':
       case 'ordered_list_close':

@@ -71,6 +71,9 @@ export function joinTexts(parts: readonly RenderedText[], separator = ''): Rende
  * The part of `source` between UTF-16 indices `start` and `end`, with entities clipped to it.
  * Entities cut by a bound end (or start) there: a code block cut in two stays a code block on
  * both sides, with the same language.
+ *
+ * @example
+ * sliceText(codeText('abcdef'), 2, 4); // → { text: 'cd', entities: [{ type: 'code', offset: 0, length: 2 }] }
  */
 export function sliceText(source: RenderedText, start: number, end: number): RenderedText {
   const from = Math.max(0, Math.min(start, source.text.length));
@@ -85,7 +88,12 @@ export function sliceText(source: RenderedText, start: number, end: number): Ren
   return { text: source.text.slice(from, to), entities };
 }
 
-/** `source` without leading and trailing whitespace (entities clipped accordingly). */
+/**
+ * `source` without leading and trailing whitespace (entities clipped accordingly).
+ *
+ * @example
+ * trimText(codeText(' x ')); // → { text: 'x', entities: [{ type: 'code', offset: 0, length: 1 }] }
+ */
 export function trimText(source: RenderedText): RenderedText {
   const start = source.text.length - source.text.trimStart().length;
   const end = source.text.trimEnd().length;
@@ -93,7 +101,12 @@ export function trimText(source: RenderedText): RenderedText {
   return sliceText(source, start, Math.max(start, end));
 }
 
-/** Number of Unicode code points, the unit of Telegram's 4096 limit. */
+/**
+ * Number of Unicode code points, the unit of Telegram's 4096 limit.
+ *
+ * @example
+ * codePointLength('a😀'); // → 2 (while 'a😀'.length is 3)
+ */
 export function codePointLength(text: string): number {
   let count = 0;
   for (let i = 0; i < text.length; i++) {
@@ -107,6 +120,9 @@ export function codePointLength(text: string): number {
 /**
  * The UTF-16 index just after the first `count` code points of `text` starting at `from`
  * (or `text.length` when there are fewer).
+ *
+ * @example
+ * indexAfterCodePoints('a😀b', 2); // → 3
  */
 export function indexAfterCodePoints(text: string, count: number, from = 0): number {
   let i = from;
@@ -117,7 +133,12 @@ export function indexAfterCodePoints(text: string, count: number, from = 0): num
   return i;
 }
 
-/** Whether a cut at UTF-16 index `index` would separate the halves of a surrogate pair. */
+/**
+ * Whether a cut at UTF-16 index `index` would separate the halves of a surrogate pair.
+ *
+ * @example
+ * splitsSurrogatePair('a😀', 2); // → true
+ */
 export function splitsSurrogatePair(text: string, index: number): boolean {
   if (index <= 0 || index >= text.length) return false;
   return isHighSurrogate(text.charCodeAt(index - 1)) && isLowSurrogate(text.charCodeAt(index));
@@ -126,6 +147,9 @@ export function splitsSurrogatePair(text: string, index: number): boolean {
 /**
  * `text` with unpaired surrogates replaced by U+FFFD: they cannot be encoded as UTF-8, so the
  * Bot API would reject or mangle them, and they make offsets ambiguous.
+ *
+ * @example
+ * toWellFormed('a\uD83D'); // → 'a\uFFFD'
  */
 export function toWellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD');
@@ -133,7 +157,14 @@ export function toWellFormed(text: string): string {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Outer entities first at the same offset, so the list reads in nesting order. */
+/**
+ * Sorts in place by offset, outer entities first at the same offset, so the list reads in
+ * nesting order.
+ *
+ * @example
+ * sortEntities([{ type: 'code', offset: 0, length: 1 }, { type: 'bold', offset: 0, length: 3 }]);
+ * // → [{ type: 'bold', offset: 0, length: 3 }, { type: 'code', offset: 0, length: 1 }]
+ */
 export function sortEntities(entities: TextEntity[]): TextEntity[] {
   return entities.sort(
     (a, b) => a.offset - b.offset || b.length - a.length || NESTING_RANK[a.type] - NESTING_RANK[b.type],

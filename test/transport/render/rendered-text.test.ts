@@ -1,4 +1,6 @@
+import type { MessageEntity } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
+import { renderMarkdown } from '../../../src/transport/render/markdown.ts';
 import {
   codePointLength,
   codeText,
@@ -71,5 +73,14 @@ describe('rendered text helpers', () => {
 
   it('replaces unpaired surrogates and keeps paired ones', () => {
     expect(toWellFormed('\uDE00a😀\uD83D')).toBe('\uFFFDa😀\uFFFD');
+  });
+
+  it('produces entities that the Bot API types accept as they are', () => {
+    const entities: MessageEntity[] = renderMarkdown('**a** [b](https://c.d)\n\n```ts\nx\n```').entities;
+    expect(entities).toEqual([
+      { type: 'bold', offset: 0, length: 1 },
+      { type: 'text_link', offset: 2, length: 1, url: 'https://c.d' },
+      { type: 'pre', offset: 5, length: 1, language: 'ts' },
+    ]);
   });
 });
