@@ -141,9 +141,10 @@ export function describeLiveEngine(spec: LiveEngineSpec): void {
       saveCapture(engine, 'cancel', result.lines, sandbox.placeholders);
       expect(result.cancelled, describeTurn(result)).toBe(true);
       expect(result.timedOut).toBe(false);
-      expect(result.exit).toBeDefined();
-      expect(await groupGoneWithin(result.pid, 5_000)).toBe(true);
-      expect(result.events.some((e) => e.type === 'completed' && e.ok)).toBe(false);
+      expect(result.pid).toBeDefined();
+      expect(result.goneAfterStop).toBe(true);
+      expect(result.completed, describeTurn(result)).toBeUndefined();
+      expect(result.messages.some((m) => m.type === 'ENGINE.COMPLETED' && m.event.ok)).toBe(false);
     });
   });
 }
@@ -151,33 +152,25 @@ export function describeLiveEngine(spec: LiveEngineSpec): void {
 function expectSettled(result: TurnResult, timeoutMs: number): void {
   if (result.timedOut)
     throw new Error(`the turn did not finish within ${timeoutMs} ms\n${describeTurn(result)}`);
+  const types = result.messages.map((m) => m.type);
+  expect(types[0], describeTurn(result)).toBe('ENGINE.SPAWNED');
+  expect(types.at(-1)).toBe('ENGINE.COMPLETED');
+  expect(types.filter((t) => t === 'ENGINE.COMPLETED')).toHaveLength(1);
 }
 
 /** What to print when a live expectation fails: the command line, exit, stderr tail and events. */
 export function describeTurn(result: TurnResult): string {
+  const invocation = result.invocation;
   return [
-    `$ ${result.invocation.command} ${result.invocation.args.map((a) => JSON.stringify(a)).join(' ')}`,
-    `exit: ${JSON.stringify(result.exit)}${result.timedOut ? ' (timed out)' : ''}`,
-    `stderr (tail): ${result.stderr.split('\n').slice(-15).join('\n')}`,
-    `events: ${result.events.map((e) => JSON.stringify(e)).join('\n')}`,
+    invocation
+      ? `$ ${invocation.command} ${invocation.args.map((a) => JSON.stringify(a)).join(' ')}`
+      : '(no invocation was built)',
+    `exit: ${JSON.stringify(result.exit && { code: result.exit.code, signal: result.exit.signal })}${result.timedOut ? ' (timed out)' : ''}`,
+    `stderr (tail): ${(result.exit?.stderrTail ?? []).join('\n')}`,
+    `messages: ${result.messages.map((m) => JSON.stringify(m)).join('\n')}`,
   ].join('\n');
 }
 
 function bodyText(request: RecordedRequest): string {
   return JSON.stringify(request.body);
-}
-
-/** Whether the process group led by `pid` (the CLI and every tool it started) is gone within `ms`. */
-async function groupGoneWithin(pid: number | undefined, ms: number): Promise<boolean> {
-  if (pid === undefined) return false;
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      process.kill(-pid, 0);
-    } catch {
-      return true;
-    }
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -1,36 +1,59 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import type { EngineAdapter, EngineTranslator, Invocation, RunRequest } from '../../src/engines/adapter.ts';
+import { randomUUID } from 'node:crypto';
+import { type AnyEventObject, assign, createActor, setup } from 'xstate';
+import {
+  createEngineProcessLogic,
+  type EngineProcessEvent,
+  type EngineProcessInput,
+} from '../../src/actors/engine-process.actor.ts';
+import type {
+  EngineAdapter,
+  EngineTranslator,
+  Invocation,
+  ProcessExit,
+  RunRequest,
+} from '../../src/engines/adapter.ts';
 import type { CompletedEvent, EngineEvent, StartedEvent } from '../../src/engines/events.ts';
 import type { Sandbox } from './sandbox.ts';
 
 export interface TurnOptions {
   prompt: string;
   resume?: string | undefined;
-  /** Hard bound on the whole turn; the process group is killed when it is reached. */
+  /** Hard bound on the whole turn: past it the run is cancelled and its process group killed. */
   timeoutMs: number;
-  /** When given, the run is cancelled as soon as this resolves (after the process started). */
-  cancelWhen?: (turn: { events: EngineEvent[] }) => Promise<unknown>;
+  /** When given, the run is cancelled (the engine actor stopped) as soon as this resolves. */
+  cancelWhen?: () => Promise<unknown>;
 }
 
 export interface TurnResult {
   request: RunRequest;
-  invocation: Invocation;
+  /** What the adapter built for this run (recorded from the adapter the actor called). */
+  invocation: Invocation | undefined;
+  /** Every event the engine process actor sent its parent, in order. */
+  messages: EngineProcessEvent[];
+  /** The normalized events carried by those messages. */
   events: EngineEvent[];
   started: StartedEvent | undefined;
   completed: CompletedEvent | undefined;
-  /** Stdout lines exactly as tentacle's translator received them. */
+  /** Stdout lines exactly as the actor handed them to the adapter's translator. */
   lines: string[];
   pid: number | undefined;
-  exit: { code: number | null; signal: string | null } | undefined;
-  stderr: string;
+  exit: ProcessExit | undefined;
   timedOut: boolean;
   cancelled: boolean;
+  /** After a cancel or timeout: whether stopping the actor ended the process group within 5 s. */
+  goneAfterStop: boolean | undefined;
 }
 
+/** Silence after which the actor would add an idle warning; far beyond any live turn. */
+const IDLE_WARN_SECONDS = 3_600;
+/** After a cancel, how long the process group may take to disappear (SIGTERM, SIGKILL 2 s later). */
+const GONE_AFTER_CANCEL_MS = 5_000;
+
 /**
- * Runs one turn of a real CLI through tentacle's adapter: its invocation (argv, env, stdin) and its
- * translator, in the sandbox's environment.
+ * Runs one turn of a real CLI the way the bridge does: a parent machine invokes tentacle's engine
+ * process actor (`createEngineProcessLogic`) with the engine's adapter, in the sandbox's environment,
+ * and leaving its `running` state stops the actor (the cancel). Resolves once the actor sent
+ * `ENGINE.COMPLETED`, or, after a cancel or the timeout, once the process group is gone.
  */
 export async function runTurn(
   sandbox: Sandbox,
@@ -43,96 +66,145 @@ export async function runTurn(
     cwd: sandbox.repo,
     config: sandbox.config,
   };
-  const invocation = adapter.buildInvocation(request);
-  const lines: string[] = [];
-  const translator = recordingTranslator(adapter.createTranslator(request), lines);
-  const env: Record<string, string> = { ...sandbox.env, ...invocation.env };
-  for (const name of invocation.unsetEnv) delete env[name];
-
   const result: TurnResult = {
     request,
-    invocation,
+    invocation: undefined,
+    messages: [],
     events: [],
     started: undefined,
     completed: undefined,
-    lines,
+    lines: [],
     pid: undefined,
     exit: undefined,
-    stderr: '',
     timedOut: false,
     cancelled: false,
+    goneAfterStop: undefined,
   };
-  const child = spawn(invocation.command, invocation.args, {
-    cwd: invocation.cwd,
-    env,
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe'],
+  let onCompleted: () => void = () => {};
+  const completed = new Promise<void>((resolve) => {
+    onCompleted = resolve;
   });
-  result.pid = child.pid;
-  const killGroup = (signal: NodeJS.Signals) => {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // already gone
-      }
+  const record = (message: AnyEventObject): void => {
+    if (!message.type.startsWith('ENGINE.')) return;
+    const m = message as EngineProcessEvent;
+    result.messages.push(m);
+    if (m.type === 'ENGINE.SPAWNED') result.pid = m.pid;
+    if (m.type === 'ENGINE.STARTED' || m.type === 'ENGINE.ACTION' || m.type === 'ENGINE.COMPLETED') {
+      result.events.push(m.event);
+    }
+    if (m.type === 'ENGINE.STARTED') result.started = m.event;
+    if (m.type === 'ENGINE.COMPLETED') {
+      result.completed = m.event;
+      result.exit = m.exit;
+      onCompleted();
     }
   };
-  child.stdin.on('error', () => {});
-  child.stdin.end(invocation.stdin ?? '');
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    result.stderr += chunk;
+
+  const engineProcess = createEngineProcessLogic({
+    bootId: 'live-boot',
+    adapters: { [adapter.id]: recordingAdapter(adapter, result) },
+    env: sandbox.env,
+    idleWarnSeconds: IDLE_WARN_SECONDS,
   });
-  const push = (events: EngineEvent[]) => {
-    for (const event of events) {
-      result.events.push(event);
-      if (event.type === 'started') result.started = event;
-      if (event.type === 'completed') result.completed = event;
-    }
-  };
-  const stdoutDone = new Promise<void>((resolve) => {
-    const rl = createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY });
-    rl.on('line', (line) => push(translator.translateLine(line)));
-    rl.on('close', () => resolve());
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }));
-    child.on('error', (error) => {
-      result.stderr += String(error);
-      resolve({ code: 127, signal: null });
-    });
-  });
-  const timer = setTimeout(() => {
-    result.timedOut = true;
-    killGroup('SIGKILL');
-  }, options.timeoutMs);
-  if (options.cancelWhen) {
-    options.cancelWhen(result).then(
-      () => {
-        result.cancelled = true;
-        killGroup('SIGTERM');
+  const input: EngineProcessInput = { runId: randomUUID(), engine: adapter.id, request, bootId: 'live-boot' };
+  const turn = setup({
+    types: { context: {} as { stopped: boolean } },
+    actors: { engineProcess },
+    actions: { record: ({ event }) => record(event) },
+  }).createMachine({
+    id: 'live-turn',
+    context: { stopped: false },
+    initial: 'running',
+    states: {
+      running: {
+        invoke: { src: 'engineProcess', input: () => input },
+        on: {
+          'ENGINE.COMPLETED': { target: 'done', actions: 'record' },
+          CANCEL: { target: 'cancelled', actions: assign({ stopped: true }) },
+          '*': { actions: 'record' },
+        },
       },
-      () => {},
-    );
-  }
+      // Leaving `running` stops the engine process actor; anything it sent later would land here.
+      cancelled: { on: { '*': { actions: 'record' } } },
+      done: {},
+    },
+  });
+  const actor = createActor(turn);
+  actor.start();
+
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
+  });
+  const cancelled = options.cancelWhen
+    ? options.cancelWhen().then(
+        () => 'cancel' as const,
+        () => new Promise<never>(() => {}),
+      )
+    : new Promise<never>(() => {});
   try {
-    result.exit = await exited;
-    await stdoutDone;
-    push(translator.finish({ ...result.exit, stderrTail: result.stderr.split('\n').slice(-20) }));
+    const outcome = await Promise.race([completed.then(() => 'completed' as const), timedOut, cancelled]);
+    if (outcome !== 'completed') {
+      result.timedOut = outcome === 'timeout';
+      result.cancelled = outcome === 'cancel';
+      actor.send({ type: 'CANCEL' });
+      result.goneAfterStop = await groupGone(result.pid, GONE_AFTER_CANCEL_MS);
+    }
   } finally {
     clearTimeout(timer);
-    killGroup('SIGKILL');
+    actor.stop();
+    // Whatever happened above, never leave a CLI of ours running.
+    if (result.pid !== undefined && (await groupGone(result.pid, 0)) === false) killGroup(result.pid);
   }
   return result;
 }
 
-function recordingTranslator(inner: EngineTranslator, lines: string[]): EngineTranslator {
+/** The adapter as tentacle has it, recording the invocation it builds and the lines it is fed. */
+function recordingAdapter(adapter: EngineAdapter, result: TurnResult): EngineAdapter {
   return {
-    translateLine(line) {
-      lines.push(line);
-      return inner.translateLine(line);
+    ...adapter,
+    buildInvocation(request) {
+      const invocation = adapter.buildInvocation(request);
+      result.invocation = invocation;
+      return invocation;
     },
-    finish: (exit) => inner.finish(exit),
+    createTranslator(request): EngineTranslator {
+      const inner = adapter.createTranslator(request);
+      return {
+        translateLine(line) {
+          result.lines.push(line);
+          return inner.translateLine(line);
+        },
+        finish: (exit) => inner.finish(exit),
+      };
+    },
   };
+}
+
+/**
+ * Whether the process group led by `pid` (the CLI and every tool it started) is gone within `ms`.
+ *
+ * @example
+ * await groupGone(result.pid, 5_000); // true once every process of the group exited
+ */
+export async function groupGone(pid: number | undefined, ms: number): Promise<boolean> {
+  if (pid === undefined) return true;
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return true;
+    }
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
