@@ -247,7 +247,7 @@ function startEngineProcess(
         idleTimer = undefined;
         if (pendingCompleted || exited || stopped) return;
         const silentMs = Math.max(idleMs, now() - lastOutputAt);
-        warn('idle', `no output from ${engine} for ${formatDuration(silentMs)}`, { silent_ms: silentMs });
+        warn('idle', `no output from ${engine} for ${formatDuration(idleMs)}`, { silent_ms: silentMs });
       }, idleMs);
       idleTimer.unref();
     };
