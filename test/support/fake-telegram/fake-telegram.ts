@@ -30,6 +30,7 @@ import {
   isPresent,
   memberState,
   messageHead,
+  mimeFromName,
   type StoredMessage,
   TOPIC_ICON_COLORS,
   toUser,
@@ -830,7 +831,11 @@ export class FakeTelegram {
       file_size: f.bytes.length,
     });
     if (spec.document) {
-      const f = store(spec.document, 'documents', 'application/octet-stream');
+      const f = store(
+        spec.document,
+        'documents',
+        mimeFromName(spec.document.fileName) ?? 'application/octet-stream',
+      );
       return { document: { file_name: spec.document.fileName, mime_type: f.mimeType, ...ids(f) } };
     }
     if (spec.photo) {

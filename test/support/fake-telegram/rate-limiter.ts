@@ -48,15 +48,20 @@ export class RateLimiter {
     this.chatHits.set(chatId, hits);
     prune(hits, t, chatWindow.windowMs);
     prune(this.botHits, t, this.options.bot.windowMs);
-    const waitMs = Math.max(
+    // Calls during a block learn how long is left; the block itself is not extended.
+    const blockedMs = Math.max(
       (this.blockedUntil.get(chatId) ?? 0) - t,
       (this.blockedUntil.get('bot') ?? 0) - t,
-      hits.length >= chatWindow.limit ? hits[0]! + chatWindow.windowMs - t : 0,
-      this.botHits.length >= this.options.bot.limit ? this.botHits[0]! + this.options.bot.windowMs - t : 0,
+    );
+    if (blockedMs > 0) return Math.max(1, Math.ceil(blockedMs / 1000));
+    const chatFull = hits.length >= chatWindow.limit;
+    const botFull = this.botHits.length >= this.options.bot.limit;
+    const waitMs = Math.max(
+      chatFull ? hits[0]! + chatWindow.windowMs - t : 0,
+      botFull ? this.botHits[0]! + this.options.bot.windowMs - t : 0,
     );
     if (waitMs > 0) {
       const retryAfter = this.options.retryAfterSeconds ?? Math.max(1, Math.ceil(waitMs / 1000));
-      const botFull = this.botHits.length >= this.options.bot.limit;
       this.blockedUntil.set(botFull ? 'bot' : chatId, t + retryAfter * 1000);
       return retryAfter;
     }
