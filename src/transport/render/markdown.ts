@@ -144,7 +144,9 @@ class EntityWriter {
   /** Code block content: a `pre` entity, lines written as they are (no list indentation). */
   writePre(content: string, language: string | undefined): void {
     if (content === '') return;
-    this.beginContent();
+    // Telegram shows `pre` as a block of its own: it starts at the beginning of a line, unindented,
+    // and an item that opens with a code block keeps its marker on the line above.
+    this.beginContent({ block: true });
     const offset = this.text.length;
     this.text += content;
     if (!this.allows('pre')) return;
@@ -213,18 +215,20 @@ class EntityWriter {
   }
 
   /** Writes what waits for the next visible character: separators, list marker or indentation. */
-  private beginContent(): void {
+  private beginContent(options: { block?: boolean } = {}): void {
     this.flushPending();
     if (this.atLineStart) {
       if (this.pendingMarker !== null) {
         // A quote around the list includes the marker; a quote inside the item starts after it.
         for (const frame of this.open.slice(0, this.framesAroundMarker)) frame.start ??= this.text.length;
-        this.text += this.pendingMarker;
+        this.text += options.block ? `${this.pendingMarker.trimEnd()}\n` : this.pendingMarker;
         this.pendingMarker = null;
-      } else {
+      } else if (!options.block) {
         this.text += this.indent();
       }
       this.atLineStart = false;
+    } else if (options.block) {
+      this.text += '\n';
     }
     for (const frame of this.open) frame.start ??= this.text.length;
   }

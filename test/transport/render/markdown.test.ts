@@ -97,6 +97,18 @@ describe('renderMarkdown', () => {
       [['blockquote', '- a\n- b']],
     ],
     ['quote inside a list item starts after the marker', '- > q', '- q', [['blockquote', 'q']]],
+    [
+      'code block in a list item on its own lines, unindented',
+      '1. a\n\n   ```py\n   x\n   ```\n2. b',
+      '1. a\n\nx\n\n2. b',
+      [['pre', 'x', 'py']],
+    ],
+    [
+      'item opening with a code block keeps its marker above',
+      '- ```\n  code\n  ```\n- c',
+      '-\ncode\n\n- c',
+      [['pre', 'code']],
+    ],
     ['empty list item keeps its marker', '- a\n-\n- b', '- a\n-\n- b', []],
     ['paragraphs separated by one blank line', 'one\n\n\n\ntwo', 'one\n\ntwo', []],
     ['soft break kept as a line break', 'one\ntwo', 'one\ntwo', []],
