@@ -16,8 +16,14 @@ describe('parseCommand', () => {
     ['/claude@mybot x', { name: 'claude', addressee: 'mybot', forThisBot: true, args: 'x' }],
     ['/Claude@MyBot x', { name: 'claude', addressee: 'MyBot', forThisBot: true, args: 'x' }],
     ['/x@otherbot hi', { name: 'x', addressee: 'otherbot', forThisBot: false, args: 'hi' }],
-    ['/happy-gadgets add X', { name: 'happy-gadgets', addressee: undefined, forThisBot: true, args: 'add X' }],
-    ['/file\n  put docs/a.pdf\nmore', { name: 'file', addressee: undefined, forThisBot: true, args: 'put docs/a.pdf\nmore' }],
+    [
+      '/happy-gadgets add X',
+      { name: 'happy-gadgets', addressee: undefined, forThisBot: true, args: 'add X' },
+    ],
+    [
+      '/file\n  put docs/a.pdf\nmore',
+      { name: 'file', addressee: undefined, forThisBot: true, args: 'put docs/a.pdf\nmore' },
+    ],
     ['/ctx   set proj @br', { name: 'ctx', addressee: undefined, forThisBot: true, args: 'set proj @br' }],
   ])('splits %j', (text, parsed) => {
     expect(parseCommand(text, [], 'mybot')).toEqual(parsed);

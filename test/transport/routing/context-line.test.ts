@@ -30,7 +30,11 @@ describe('parseContextLine', () => {
     ['a project only', 'ctx: proj', { project: 'proj' }],
     ['a spaced branch', 'ctx: proj @ br', { project: 'proj', branch: 'br' }],
     ['an upper-case label', 'CTX: Proj @br', { project: 'Proj', branch: 'br' }],
-    ['a footer under an answer', 'done · codex · 3s\n\nall good\n\nctx: proj @br\ncodex resume 019b', { project: 'proj', branch: 'br' }],
+    [
+      'a footer under an answer',
+      'done · codex · 3s\n\nall good\n\nctx: proj @br\ncodex resume 019b',
+      { project: 'proj', branch: 'br' },
+    ],
     ['the last of two lines', 'ctx: old @a\nctx: new @b', { project: 'new', branch: 'b' }],
     ['a branch-only line', 'ctx: @br', undefined],
     ['an empty line', 'ctx:', undefined],

@@ -10,8 +10,16 @@ const options: DirectiveOptions = {
 
 describe('parseDirectives', () => {
   it.each<[string, string, Record<string, unknown>]>([
-    ['all three kinds in order', '/claude /proj @br prompt', { engine: 'claude', project: 'proj', branch: 'br', prompt: 'prompt' }],
-    ['kinds in any order', '@feat/x /proj /pi do Y', { engine: 'pi', project: 'proj', branch: 'feat/x', prompt: 'do Y' }],
+    [
+      'all three kinds in order',
+      '/claude /proj @br prompt',
+      { engine: 'claude', project: 'proj', branch: 'br', prompt: 'prompt' },
+    ],
+    [
+      'kinds in any order',
+      '@feat/x /proj /pi do Y',
+      { engine: 'pi', project: 'proj', branch: 'feat/x', prompt: 'do Y' },
+    ],
     ['an engine only', '/claude explain X', { engine: 'claude', prompt: 'explain X' }],
     ['a project alias with a dash', '/happy-gadgets add X', { project: 'happy-gadgets', prompt: 'add X' }],
     ['a branch only', '@feat/x do Y', { branch: 'feat/x', prompt: 'do Y' }],
@@ -20,10 +28,26 @@ describe('parseDirectives', () => {
     ['an @suffix naming this bot', '/claude@mybot x', { engine: 'claude', prompt: 'x' }],
     ['an @suffix in another case', '/claude@MyBot x', { engine: 'claude', prompt: 'x' }],
     ['a directive-only message', '/codex', { engine: 'codex', prompt: 'continue' }],
-    ['several directives and nothing else', '/codex /proj @br', { engine: 'codex', project: 'proj', branch: 'br', prompt: 'continue' }],
-    ['the first non-empty line only', '\n\n/claude first\n/codex second', { engine: 'claude', prompt: 'first\n/codex second' }],
-    ['other lines kept when the first is only directives', '/claude\nline two\n\nline four', { engine: 'claude', prompt: 'line two\n\nline four' }],
-    ['spacing inside the rest of the line', '/claude  keep   these  spaces', { engine: 'claude', prompt: 'keep   these  spaces' }],
+    [
+      'several directives and nothing else',
+      '/codex /proj @br',
+      { engine: 'codex', project: 'proj', branch: 'br', prompt: 'continue' },
+    ],
+    [
+      'the first non-empty line only',
+      '\n\n/claude first\n/codex second',
+      { engine: 'claude', prompt: 'first\n/codex second' },
+    ],
+    [
+      'other lines kept when the first is only directives',
+      '/claude\nline two\n\nline four',
+      { engine: 'claude', prompt: 'line two\n\nline four' },
+    ],
+    [
+      'spacing inside the rest of the line',
+      '/claude  keep   these  spaces',
+      { engine: 'claude', prompt: 'keep   these  spaces' },
+    ],
   ])('reads %s', (_, text, expected) => {
     const result = parseDirectives(text, options);
     expect(result).toEqual({ ok: true, directives: { mentionedBot: false, ...expected } });
@@ -39,7 +63,10 @@ describe('parseDirectives', () => {
     ['an empty message', ''],
     ['a blank message', '  \n '],
   ])('leaves %s untouched', (_, text) => {
-    expect(parseDirectives(text, options)).toEqual({ ok: true, directives: { mentionedBot: false, prompt: text } });
+    expect(parseDirectives(text, options)).toEqual({
+      ok: true,
+      directives: { mentionedBot: false, prompt: text },
+    });
   });
 
   it.each<[string, string]>([
@@ -61,10 +88,17 @@ describe('parseDirectives', () => {
   it.each<[string, string, Record<string, unknown>]>([
     ['a leading mention', '@mybot fix the tests', { prompt: 'fix the tests' }],
     ['a mention in another case', '@MyBot /claude fix', { engine: 'claude', prompt: 'fix' }],
-    ['a mention between directives', '/proj @mybot @feat/x go', { project: 'proj', branch: 'feat/x', prompt: 'go' }],
+    [
+      'a mention between directives',
+      '/proj @mybot @feat/x go',
+      { project: 'proj', branch: 'feat/x', prompt: 'go' },
+    ],
     ['a mention alone', '@mybot', { prompt: 'continue' }],
   ])('does not take this bot’s @mention for a branch: %s', (_, text, expected) => {
-    expect(parseDirectives(text, options)).toEqual({ ok: true, directives: { mentionedBot: true, ...expected } });
+    expect(parseDirectives(text, options)).toEqual({
+      ok: true,
+      directives: { mentionedBot: true, ...expected },
+    });
   });
 
   it('stops at a command addressed to another bot', () => {
@@ -81,11 +115,17 @@ describe('parseDirectives', () => {
 
   it('reads another @name as a branch, since it cannot tell it from one', () => {
     const result = parseDirectives('@otherbot hi', options);
-    expect(result).toEqual({ ok: true, directives: { branch: 'otherbot', mentionedBot: false, prompt: 'hi' } });
+    expect(result).toEqual({
+      ok: true,
+      directives: { branch: 'otherbot', mentionedBot: false, prompt: 'hi' },
+    });
   });
 
   it('treats engine names as directives even when nothing else is configured', () => {
     const result = parseDirectives('/opencode run', { engines: ENGINE_IDS, projects: [] });
-    expect(result).toEqual({ ok: true, directives: { engine: 'opencode', mentionedBot: false, prompt: 'run' } });
+    expect(result).toEqual({
+      ok: true,
+      directives: { engine: 'opencode', mentionedBot: false, prompt: 'run' },
+    });
   });
 });

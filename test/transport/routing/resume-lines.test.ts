@@ -17,9 +17,17 @@ describe('resolveResume', () => {
     ['an opencode line', '`opencode --session ses_abc123`', 'opencode', 'ses_abc123'],
     ['an opencode run -s line', 'opencode run -s ses_abc123', 'opencode', 'ses_abc123'],
     ['a pi line with a quoted token', '`pi --session "my session"`', 'pi', 'my session'],
-    ['a final message with a footer', 'done · codex · 8s\n\nanswer\n\nctx: proj @br\ncodex resume 019b-aa', 'codex', '019b-aa'],
+    [
+      'a final message with a footer',
+      'done · codex · 8s\n\nanswer\n\nctx: proj @br\ncodex resume 019b-aa',
+      'codex',
+      '019b-aa',
+    ],
   ])('reads %s from the replied-to message', (_, reply, engine, value) => {
-    expect(resolveResume('please go on', reply, codecs)).toEqual({ token: { engine, value }, source: 'reply' });
+    expect(resolveResume('please go on', reply, codecs)).toEqual({
+      token: { engine, value },
+      source: 'reply',
+    });
   });
 
   it('takes the last resume line of one engine', () => {

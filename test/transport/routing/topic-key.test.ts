@@ -56,7 +56,11 @@ describe('resolveLane', () => {
   };
 
   it.each<[string, Partial<LaneInput>, Lane]>([
-    ['a forum topic with topics on', { threadId: 42, topicsEnabled: true }, { key: 'tg:-1001:42', kind: 'forum-topic' }],
+    [
+      'a forum topic with topics on',
+      { threadId: 42, topicsEnabled: true },
+      { key: 'tg:-1001:42', kind: 'forum-topic' },
+    ],
     [
       'a forum topic with topics on, whatever the session mode',
       { threadId: 42, topicsEnabled: true, sessionMode: 'chat' },
@@ -67,8 +71,16 @@ describe('resolveLane', () => {
       { threadId: 42, topicsEnabled: true, resume: { engine: 'codex', value: 'owned-here' } },
       { key: 'tg:-1001:42', kind: 'forum-topic' },
     ],
-    ['General (no thread id) with topics on', { topicsEnabled: true }, { key: 'tg:-1001:m500', kind: 'stateless-new' }],
-    ['a private chat in chat mode', { chatId: 5, chatType: 'private', senderId: 5, sessionMode: 'chat' }, { key: 'tg:5', kind: 'chat' }],
+    [
+      'General (no thread id) with topics on',
+      { topicsEnabled: true },
+      { key: 'tg:-1001:m500', kind: 'stateless-new' },
+    ],
+    [
+      'a private chat in chat mode',
+      { chatId: 5, chatType: 'private', senderId: 5, sessionMode: 'chat' },
+      { key: 'tg:5', kind: 'chat' },
+    ],
     ['a group sender in chat mode', { sessionMode: 'chat' }, { key: 'tg:-1001:u7', kind: 'chat' }],
     [
       'a group message with no sender in chat mode',

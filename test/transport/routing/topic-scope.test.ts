@@ -34,7 +34,12 @@ describe('topicsEnabledFor', () => {
   });
 
   it('is off everywhere when topics are disabled', () => {
-    const input: TopicScopeInput = { enabled: false, scope: 'all', mainChatId: MAIN, projectChatIds: [PROJECT] };
+    const input: TopicScopeInput = {
+      enabled: false,
+      scope: 'all',
+      mainChatId: MAIN,
+      projectChatIds: [PROJECT],
+    };
     expect([MAIN, PROJECT].map((chat) => topicsEnabledFor(chat, input))).toEqual([false, false]);
   });
 
