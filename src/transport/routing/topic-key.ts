@@ -116,11 +116,23 @@ export function resolveLane(input: LaneInput): Lane {
       return { key: chatModeKey(chatId, input.chatType, input.senderId), kind: 'chat' };
     }
   }
-  if (input.resume) {
-    const owner = input.findOwner(input.resume.engine, input.resume.value);
-    if (owner !== undefined && parseTopicKey(owner)?.chatId === chatId) {
-      return { key: owner, kind: 'stateless-joined' };
-    }
-  }
+  const owner = input.resume ? sessionOwner(input.resume, chatId, input.findOwner) : undefined;
+  if (owner !== undefined) return { key: owner, kind: 'stateless-joined' };
   return { key: statelessKey(chatId, input.messageId), kind: 'stateless-new' };
+}
+
+/**
+ * The lane of `chatId` that owns an engine session, according to the sessions index; undefined when no
+ * lane owns it or its owner is in another chat.
+ *
+ * @example
+ *   sessionOwner({ engine: 'codex', value: '019b' }, -1001, () => 'tg:-1001:m100') // 'tg:-1001:m100'
+ */
+export function sessionOwner(
+  token: ResumeToken,
+  chatId: number,
+  findOwner: SessionOwnerLookup,
+): TopicKey | undefined {
+  const owner = findOwner(token.engine, token.value);
+  return owner !== undefined && parseTopicKey(owner)?.chatId === chatId ? owner : undefined;
 }

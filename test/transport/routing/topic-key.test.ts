@@ -8,6 +8,7 @@ import {
   type LaneInput,
   parseTopicKey,
   resolveLane,
+  sessionOwner,
   statelessKey,
   topicPrefsKey,
 } from '../../../src/transport/routing/topic-key.ts';
@@ -120,5 +121,23 @@ describe('resolveLane', () => {
     ],
   ])('puts %s in its lane', (_, input, lane) => {
     expect(resolveLane({ ...base, ...input })).toEqual(lane);
+  });
+});
+
+describe('sessionOwner', () => {
+  it.each<[string, string | undefined, string | undefined]>([
+    ['a lane of the same chat', 'tg:-1001:m100', 'tg:-1001:m100'],
+    ['a topic of the same chat', 'tg:-1001:42', 'tg:-1001:42'],
+    ['a lane of another chat', 'tg:-2002:m100', undefined],
+    ['a chat whose id starts the same', 'tg:-10011:m1', undefined],
+    ['no owner', undefined, undefined],
+  ])('returns %s', (_, owner, expected) => {
+    const asked: string[] = [];
+    const found = sessionOwner({ engine: 'claude', value: 'tok' }, -1001, (engine, token) => {
+      asked.push(`${engine}:${token}`);
+      return owner;
+    });
+    expect(found).toBe(expected);
+    expect(asked).toEqual(['claude:tok']);
   });
 });
