@@ -135,7 +135,7 @@ export function isReplyNotFound(err: unknown): boolean {
 }
 
 /** 429 flood control. `retryAfterMs` says how long the chat must stay quiet. */
-export function isRateLimited(err: unknown): err is TelegramApiError {
+export function isRateLimited(err: unknown): boolean {
   return err instanceof TelegramApiError && (err.errorCode === 429 || err.retryAfter !== undefined);
 }
 
