@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/live/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
-    testTimeout: 120_000,
+    testTimeout: 150_000,
     hookTimeout: 60_000,
     pool: 'forks',
     fileParallelism: true,

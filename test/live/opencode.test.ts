@@ -3,7 +3,7 @@ import { describeLiveEngine } from './live-suite.ts';
 
 describeLiveEngine({
   adapter: opencodeAdapter,
-  turnTimeoutMs: 60_000,
+  turnTimeoutMs: 90_000,
   authError: /Incorrect API key/,
   authExitCode: 1,
 });
