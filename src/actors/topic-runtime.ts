@@ -94,6 +94,10 @@ export class TopicRuntime {
   readonly #pendingWrites = new Map<string, (() => void)[]>();
   readonly #lastPersisted = new Map<string, string>();
   readonly #evictTimers = new Map<string, NodeJS.Timeout>();
+  /** Topics whose pending writes include outbox messages. */
+  readonly #pendingMessages = new Set<string>();
+  /** A failed snapshot write seen while delivering: rethrown so the delivery's transaction rolls back. */
+  #persistError: unknown;
   #persisting = true;
 
   constructor(options: TopicRuntimeOptions) {
@@ -146,7 +150,21 @@ export class TopicRuntime {
    * marks the inbox row consumed, so an update is consumed exactly when its effect is persisted.
    */
   deliver(topic: TopicTopic, event: TopicEvent, options: { updateId?: number } = {}): void {
+    try {
+      this.#deliverInTransaction(topic, event, options);
+    } catch (error) {
+      // The actor moved on but SQLite did not: drop the actor so the next event restores it from
+      // the last snapshot that was saved, and let the caller retry the update later.
+      if (this.#supervisor.getSnapshot().context.alive[topic.topicKey]) {
+        this.#send({ type: 'SUPERVISOR.EVICT', topicKey: topic.topicKey });
+      }
+      throw error;
+    }
+  }
+
+  #deliverInTransaction(topic: TopicTopic, event: TopicEvent, options: { updateId?: number }): void {
     this.#store.transaction(() => {
+      this.#persistError = undefined;
       this.#send({
         type: 'SUPERVISOR.DELIVER',
         topic,
@@ -154,6 +172,10 @@ export class TopicRuntime {
         at: this.#now(),
         ...this.#restoreFor(topic.topicKey),
       });
+      // XState swallows exceptions thrown by inspection observers; a failed write must not be lost.
+      const failure = this.#persistError;
+      this.#persistError = undefined;
+      if (failure !== undefined) throw failure;
       if (options.updateId !== undefined) this.#store.inbox.markConsumed(options.updateId);
     });
   }
@@ -247,6 +269,7 @@ export class TopicRuntime {
       }
       this.#store.runs.update(run.runId, { status: 'interrupted', endedAt: this.#now() });
     }
+    this.#pendingMessages.add(input.topicKey);
     this.#queueWrite(input.topicKey, () =>
       this.#writeMessages(input.topicKey, this.#options.effects.restartedFromFacts(input, reason)),
     );
@@ -259,8 +282,11 @@ export class TopicRuntime {
     const store = this.#store;
     const now = this.#now;
     const write = (topicKey: string, fn: () => void) => this.#queueWrite(topicKey, fn);
-    const writeMessages = (topicKey: string, messages: DurableMessage[]) =>
+    const writeMessages = (topicKey: string, messages: DurableMessage[]) => {
+      if (messages.length === 0) return;
+      this.#pendingMessages.add(topicKey);
       write(topicKey, () => this.#writeMessages(topicKey, messages));
+    };
     const finishRun = (run: InFlightRun, status: RunStatus) =>
       store.runs.update(run.runId, { status, endedAt: now(), resumeToken: run.resumeToken });
     return topicMachine.provide({
@@ -346,28 +372,34 @@ export class TopicRuntime {
     const topicKey = ref.id;
     const snapshot = ref.getSnapshot() as SnapshotFrom<typeof topicMachine>;
     const writes = this.#pendingWrites.get(topicKey) ?? [];
+    const hadMessages = this.#pendingMessages.delete(topicKey);
     this.#pendingWrites.delete(topicKey);
     // An errored or stopped actor is not saved: the last good snapshot stays the one to restore.
     if (snapshot.status !== 'active') return;
     const persisted = JSON.stringify(ref.getPersistedSnapshot());
     if (persisted === this.#lastPersisted.get(topicKey) && writes.length === 0) return;
     const view = toView(topicKey, snapshot);
-    this.#store.transaction(() => {
-      this.#store.topics.save(
-        {
-          topicKey,
-          chatId: snapshot.context.chatId,
-          machineVersion: TOPIC_MACHINE_VERSION,
-          state: view.state,
-          snapshot: JSON.parse(persisted),
-        },
-        this.#now(),
-      );
-      for (const fn of writes) fn();
-    });
+    try {
+      this.#store.transaction(() => {
+        this.#store.topics.saveJson(
+          {
+            topicKey,
+            chatId: snapshot.context.chatId,
+            machineVersion: TOPIC_MACHINE_VERSION,
+            state: view.state,
+          },
+          persisted,
+          this.#now(),
+        );
+        for (const fn of writes) fn();
+      });
+    } catch (error) {
+      this.#persistError = error;
+      this.#options.logger.error({ topic: topicKey, err: error }, `topic ${topicKey}: snapshot not saved`);
+      return;
+    }
     this.#lastPersisted.set(topicKey, persisted);
     this.#scheduleEviction(topicKey, view);
-    const hadMessages = writes.length > 0;
     queueMicrotask(() => {
       this.#options.effects.topicChanged(topicKey, view);
       if (hadMessages) this.#options.effects.outboxChanged();

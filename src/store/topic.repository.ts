@@ -32,7 +32,16 @@ export class TopicRepository {
   }
 
   save(record: Omit<TopicRecord, 'updatedAt'>, now = Date.now()): void {
-    this.#save.run({ ...record, snapshot: JSON.stringify(record.snapshot), updatedAt: now });
+    this.saveJson(record, JSON.stringify(record.snapshot), now);
+  }
+
+  /** Like `save`, with the snapshot already serialized (the hot path serializes once). */
+  saveJson(
+    record: Omit<TopicRecord, 'updatedAt' | 'snapshot'>,
+    snapshotJson: string,
+    now = Date.now(),
+  ): void {
+    this.#save.run({ ...record, snapshot: snapshotJson, updatedAt: now });
   }
 
   /**

@@ -17,9 +17,16 @@ export interface ScriptedRun {
  * the test play the engine's part. (Runtime and end-to-end tests use the real actor and real
  * processes.)
  */
-export function scriptedEngine() {
+export function scriptedEngine(options: { bootId?: string } = {}) {
   const runs: ScriptedRun[] = [];
+  const lost: EngineRunInput[] = [];
   const logic = fromCallback<{ type: string }, EngineRunInput>(({ input, sendBack, receive }) => {
+    // Like the real actor: an instance restored from an earlier boot never spawns, it reports the loss.
+    if (options.bootId !== undefined && input.bootId !== options.bootId) {
+      lost.push(input);
+      sendBack({ type: 'ENGINE.LOST', runId: input.runId });
+      return;
+    }
     const run: ScriptedRun = {
       input,
       received: [],
@@ -40,7 +47,7 @@ export function scriptedEngine() {
       run.stopped = true;
     };
   });
-  return { logic, runs };
+  return { logic, runs, lost };
 }
 
 export function started(engine: EngineId, token: string): StartedEvent {
