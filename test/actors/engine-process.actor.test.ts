@@ -485,17 +485,21 @@ describe('engine process actor: idle warning', () => {
   it('warns once when the engine stays silent, then completes normally', async () => {
     const gate = fresh('gate');
     const h = startHarness(`[[fake:block=${gate}]]`, { deps: { idleWarnSeconds: 0.1 } });
-    const warning = await h.waitFor('ENGINE.ACTION', (e) => e.event.action.id === 'codex.idle.1');
+    await h.waitFor('ENGINE.ACTION', (e) => e.event.action.id === 'item_0' && e.event.phase === 'completed');
+    // The engine now waits for the gate: one silent period, however long it lasts.
+    const from = h.events.length;
+    const isIdle = (e: EngineProcessEvent) =>
+      e.type === 'ENGINE.ACTION' && e.event.action.id.includes('.idle.');
+    await waitUntil(() => h.events.slice(from).some(isIdle), 'an idle warning');
     await sleep(600);
 
-    expect(warning.event).toMatchObject({
+    const warnings = h.events.slice(from).filter(isIdle);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.type === 'ENGINE.ACTION' && warnings[0].event).toMatchObject({
       phase: 'completed',
       level: 'warning',
       action: { kind: 'warning', title: 'no output from codex for 100ms' },
     });
-    expect(
-      h.events.filter((e) => e.type === 'ENGINE.ACTION' && e.event.action.id.includes('.idle.')),
-    ).toHaveLength(1);
     writeFileSync(gate, '');
     const completed = await h.waitFor('ENGINE.COMPLETED');
     expect(completed.event.ok).toBe(true);
