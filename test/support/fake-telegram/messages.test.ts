@@ -387,6 +387,16 @@ describe('editMessageText and editMessageReplyMarkup', () => {
     expect(again.body.description).toBe(notModified);
   });
 
+  it('treats an empty inline keyboard as no keyboard', async () => {
+    const res = await callApi(tg, 'editMessageReplyMarkup', {
+      chat_id: dm,
+      message_id: progress,
+      reply_markup: { inline_keyboard: [[]] },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.result.reply_markup).toBeUndefined();
+  });
+
   it.each([
     ['an unknown message', () => ({ message_id: 999, text: 'x' }), 'Bad Request: message to edit not found'],
     ['no message id', () => ({ text: 'x' }), 'Bad Request: message identifier is not specified'],

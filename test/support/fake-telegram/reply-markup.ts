@@ -44,9 +44,12 @@ export function readReplyMarkup(value: unknown, rules: MarkupRules): InlineKeybo
   if (!Array.isArray(rows) || rows.some((r) => !Array.isArray(r))) {
     throw badRequest(`${ERR.inlineKeyboardInvalid}Field "inline_keyboard" must be an Array of Arrays`);
   }
-  const keyboard = (rows as unknown[][]).map((row) => row.map((b) => readButton(b, rules)));
+  // Empty rows vanish, and a keyboard without buttons is no keyboard (so `[]` clears one).
+  const keyboard = (rows as unknown[][])
+    .filter((row) => row.length > 0)
+    .map((row) => row.map((b) => readButton(b, rules)));
   if (keyboard.flat().length > MAX_BUTTONS) throw badRequest(ERR.replyMarkupTooLong);
-  return { inline_keyboard: keyboard };
+  return keyboard.length > 0 ? { inline_keyboard: keyboard } : undefined;
 }
 
 function readButton(value: unknown, rules: MarkupRules): InlineKeyboardButton {
