@@ -10,9 +10,11 @@ import {
  * Telegram's rules for the `entities` of one message, checked before anything is sent.
  *
  * Bot API "Formatting options": two overlapping entities must nest; bold, italic, underline,
- * strikethrough and spoiler can sit inside or around anything but `code` and `pre` contain
- * nothing; blockquotes do not nest; the other entities do not contain each other. Beyond about
- * 100 entities Telegram silently ignores the rest, so a message carries at most that many.
+ * strikethrough and spoiler can contain and be part of any other entity except `code` and `pre`;
+ * blockquotes do not nest; the other entities do not contain each other. So `code` and `pre`
+ * contain nothing and sit only at the top level or in a quote. An entity inside one of its own
+ * type adds nothing and is refused too. Beyond about 100 entities Telegram silently ignores the
+ * rest, so a message carries at most that many.
  */
 export const MAX_ENTITIES = 100;
 
@@ -28,15 +30,15 @@ const FORMATTING: ReadonlySet<TextEntityType> = new Set([
  * Whether `inner` may lie inside `outer` (same range included).
  *
  * @example
- * mayContain('bold', 'code'); // → true
- * mayContain('text_link', 'code'); // → false
+ * mayContain('bold', 'text_link'); // → true
+ * mayContain('bold', 'code'); // → false
  */
 export function mayContain(outer: TextEntityType, inner: TextEntityType): boolean {
   if (outer === 'code' || outer === 'pre') return false;
-  if (FORMATTING.has(outer) || FORMATTING.has(inner)) return true;
-  // A quote may hold code, a code block or a link; a link holds formatting only.
-  if (outer === 'blockquote') return inner !== 'blockquote';
-  return false;
+  if (inner === 'code' || inner === 'pre') return outer === 'blockquote';
+  if (outer === inner) return false;
+  // Formatting goes anywhere; a quote may hold a link; a link holds formatting only.
+  return FORMATTING.has(outer) || FORMATTING.has(inner) || outer === 'blockquote';
 }
 
 /**

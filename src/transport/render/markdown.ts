@@ -10,6 +10,13 @@ import { type RenderedText, sortEntities, type TextEntity, toWellFormed } from '
 const parser = new MarkdownIt('commonmark', { html: false }).enable('strikethrough');
 
 const BULLET = '- ';
+const FORMATTING_TYPES: ReadonlySet<TextEntity['type']> = new Set([
+  'bold',
+  'italic',
+  'underline',
+  'strikethrough',
+  'spoiler',
+]);
 const RULE = '———';
 
 /**
@@ -147,19 +154,43 @@ class EntityWriter {
     // Telegram shows `pre` as a block of its own: it starts at the beginning of a line, unindented,
     // and an item that opens with a code block keeps its marker on the line above.
     this.beginContent({ block: true });
+    const withEntity = this.suspendAround('pre');
     const offset = this.text.length;
     this.text += content;
-    if (!this.allows('pre')) return;
-    this.entities.push({ type: 'pre', offset, length: content.length, ...(language ? { language } : {}) });
+    if (withEntity) {
+      this.entities.push({ type: 'pre', offset, length: content.length, ...(language ? { language } : {}) });
+    }
   }
 
-  /** Inline code: a `code` entity unless its surroundings cannot hold one (a link). */
+  /** Inline code: a `code` entity, except inside a link (which cannot hold one). */
   writeCode(content: string): void {
     if (content === '') return;
-    const entity = this.allows('code') ? ({ type: 'code' } as const) : null;
-    this.openEntity(entity);
-    this.write(content);
-    this.closeEntity();
+    this.beginContent();
+    const withEntity = this.suspendAround('code');
+    const offset = this.text.length;
+    // Written directly: the suspended formatting must not restart inside the code.
+    this.text += content.replace(/\n/g, ' ');
+    if (withEntity) this.entities.push({ type: 'code', offset, length: content.length });
+  }
+
+  /**
+   * Makes room for a code entity: formatting open around it (bold, italic…) cannot contain code,
+   * so it ends before the code and starts again after it, and "**run `ls` now**" keeps both its
+   * bold and its code. Returns false when something that cannot be interrupted (a link) is open:
+   * the code is then written as plain text.
+   */
+  private suspendAround(type: 'code' | 'pre'): boolean {
+    const blocking = this.open.some(
+      (frame) =>
+        frame.entity && !FORMATTING_TYPES.has(frame.entity.type) && !mayContain(frame.entity.type, type),
+    );
+    if (blocking) return false;
+    for (const frame of this.open) {
+      if (!frame.entity || !FORMATTING_TYPES.has(frame.entity.type)) continue;
+      this.pushSegment(frame);
+      frame.start = null;
+    }
+    return true;
   }
 
   openEntity(entity: OpenEntity['entity']): void {
@@ -169,7 +200,12 @@ class EntityWriter {
 
   closeEntity(): void {
     const frame = this.open.pop();
-    if (!frame?.entity || frame.start === null) return;
+    if (frame) this.pushSegment(frame);
+  }
+
+  /** Records `frame`'s entity from its start to here. */
+  private pushSegment(frame: OpenEntity): void {
+    if (!frame.entity || frame.start === null) return;
     const length = this.text.length - frame.start;
     if (length > 0) this.entities.push({ ...frame.entity, offset: frame.start, length });
   }

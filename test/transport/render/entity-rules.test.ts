@@ -12,7 +12,8 @@ describe('entityProblems', () => {
   it.each<[string, RenderedText]>([
     ['no entities', { text, entities: [] }],
     ['disjoint entities', { text, entities: [e('bold', 0, 2), e('code', 2, 2)] }],
-    ['bold around code', { text, entities: [e('bold', 0, 5), e('code', 1, 2)] }],
+    ['bold next to code', { text, entities: [e('bold', 0, 2), e('code', 2, 2), e('bold', 4, 1)] }],
+    ['code in a quote', { text, entities: [e('blockquote', 0, 5), e('code', 1, 2)] }],
     ['italic inside a link', { text, entities: [e('text_link', 0, 5), e('italic', 1, 2)] }],
     ['a link inside bold, same range', { text, entities: [e('bold', 0, 5), e('text_link', 0, 5)] }],
     ['a code block in a quote', { text, entities: [e('blockquote', 0, 10), e('pre', 2, 3)] }],
@@ -42,6 +43,13 @@ describe('entityProblems', () => {
       'overlap without nesting',
     ],
     ['something inside code', { text, entities: [e('code', 0, 5), e('bold', 1, 2)] }, 'nest illegally'],
+    ['code inside bold', { text, entities: [e('bold', 0, 5), e('code', 1, 2)] }, 'nest illegally'],
+    [
+      'pre inside italic, same range',
+      { text, entities: [e('italic', 0, 5), e('pre', 0, 5)] },
+      'nest illegally',
+    ],
+    ['bold inside bold', { text, entities: [e('bold', 0, 5), e('bold', 1, 2)] }, 'nest illegally'],
     ['a link inside pre', { text, entities: [e('pre', 0, 5), e('text_link', 1, 2)] }, 'nest illegally'],
     ['code inside a link', { text, entities: [e('text_link', 0, 5), e('code', 1, 2)] }, 'nest illegally'],
     ['nested quotes', { text, entities: [e('blockquote', 0, 5), e('blockquote', 1, 2)] }, 'nest illegally'],
@@ -87,8 +95,12 @@ describe('sanitizeEntities', () => {
 
 describe('mayContain', () => {
   it.each<[TextEntity['type'], TextEntity['type'], boolean]>([
-    ['bold', 'code', true],
-    ['italic', 'pre', true],
+    ['bold', 'code', false],
+    ['italic', 'pre', false],
+    ['bold', 'text_link', true],
+    ['bold', 'italic', true],
+    ['bold', 'bold', false],
+    ['blockquote', 'code', true],
     ['code', 'bold', false],
     ['pre', 'code', false],
     ['blockquote', 'pre', true],

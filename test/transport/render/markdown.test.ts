@@ -37,12 +37,25 @@ describe('renderMarkdown', () => {
       ],
     ],
     [
-      'code inside bold',
-      '**run `ls`**',
-      'run ls',
+      'bold interrupted by code',
+      '**run `ls` now**',
+      'run ls now',
       [
-        ['bold', 'run ls'],
+        ['bold', 'run '],
         ['code', 'ls'],
+        ['bold', ' now'],
+      ],
+    ],
+    ['italic around code only', '*`x`*', 'x', [['code', 'x']]],
+    ['bold in a bold heading counts once', '# a **b** c', 'a b c', [['bold', 'a b c']]],
+    ['bold in bold counts once', '**a __b__ c**', 'a b c', [['bold', 'a b c']]],
+    [
+      'bold and italic on the same text',
+      '***x***',
+      'x',
+      [
+        ['bold', 'x'],
+        ['italic', 'x'],
       ],
     ],
     [

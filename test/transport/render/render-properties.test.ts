@@ -10,6 +10,7 @@ import { renderCancelled, renderProgress } from '../../../src/transport/render/p
 import type { RenderedText } from '../../../src/transport/render/rendered-text.ts';
 import { splitBody } from '../../../src/transport/render/split.ts';
 import { trimBody } from '../../../src/transport/render/trim.ts';
+import { validateEntities } from '../../support/fake-telegram/formatted-text.ts';
 import { codePoints, expectSendable } from './rendered-checks.ts';
 
 /** Pieces that exercise markdown constructs and the awkward corners of UTF-16. */
@@ -109,6 +110,9 @@ describe('rendering properties', () => {
         const rendered = renderMarkdown(source);
         expect(isWellFormed(rendered.text)).toBe(true);
         expect(entityProblems(rendered, Number.POSITIVE_INFINITY)).toEqual([]);
+        expect(() =>
+          validateEntities(rendered.text, rendered.entities, Number.POSITIVE_INFINITY),
+        ).not.toThrow();
       }),
       runs,
     );

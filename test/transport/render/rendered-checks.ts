@@ -2,6 +2,15 @@ import { expect } from 'vitest';
 import { entityProblems, MAX_ENTITIES } from '../../../src/transport/render/entity-rules.ts';
 import { MESSAGE_LIMIT } from '../../../src/transport/render/message-fit.ts';
 import type { RenderedText } from '../../../src/transport/render/rendered-text.ts';
+import { prepareText } from '../../support/fake-telegram/formatted-text.ts';
+
+/** Telegram's limits as the fake Bot API enforces them. */
+const TELEGRAM_LIMITS = {
+  textMaxCodePoints: 4096,
+  captionMaxCodePoints: 1024,
+  rawTextMaxBytes: 32 * 1024,
+  maxEntities: 100,
+};
 
 /**
  * Entities as `[type, covered text, extra]` so tables of expectations read like the message.
@@ -23,11 +32,14 @@ export function codePoints(text: string): number {
 
 /**
  * Fails unless Telegram would take `message` as it is: 1–4096 code points, at most 100 entities,
- * each inside the text, on whole code points, sorted, and nested as the Bot API allows.
+ * each inside the text, on whole code points, sorted, and nested as the Bot API allows. Checked
+ * twice: by the renderer's own rules and by the fake Bot API's independent validation of
+ * `sendMessage` parameters.
  */
 export function expectSendable(message: RenderedText): void {
   expect(message.text.trim()).not.toBe('');
   expect(codePoints(message.text)).toBeLessThanOrEqual(MESSAGE_LIMIT);
   expect(entityProblems(message)).toEqual([]);
   expect(message.entities.length).toBeLessThanOrEqual(MAX_ENTITIES);
+  expect(() => prepareText(message.text, message.entities, undefined, 'text', TELEGRAM_LIMITS)).not.toThrow();
 }
