@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { redactSecrets } from '../logging/redact.ts';
 import { CliError } from './cli-error.ts';
+import { eventsCommand } from './events.command.ts';
 import { AlreadyRunningError } from './lockfile.ts';
 import { runCommand } from './run.command.ts';
 
@@ -35,6 +36,17 @@ export function buildProgram(): Command {
       await runCommand(options);
     },
   );
+  program
+    .command('events')
+    .description("print an engine's JSONL as normalized events, one JSON object per line")
+    .argument('<engine>', 'codex, claude, opencode or pi')
+    .argument('[file]', 'JSONL file (default: stdin)')
+    .option('--exit-code <n>', 'treat the stream as ending with this exit code', '0')
+    .option('--resume <token>', 'translate as a resumed run of this session')
+    .option('--cwd <dir>', 'the run directory, for relative paths in action titles')
+    .action(async (engine: string, file: string | undefined, options) => {
+      await eventsCommand(engine, file, options);
+    });
   return program;
 }
 
