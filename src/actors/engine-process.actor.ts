@@ -103,8 +103,8 @@ const SLICE_MS = 8;
  * // in the machine: invoke: { src: 'engineProcess', input: ({ context }) => ({ runId, engine, request, bootId }) }
  */
 export function createEngineProcessLogic(deps: EngineProcessDeps) {
-  return fromCallback<AnyEventObject, EngineProcessInput>(({ input, sendBack }) =>
-    startEngineProcess(deps, input, sendBack),
+  return fromCallback<AnyEventObject, EngineProcessInput>(({ input, sendBack, receive }) =>
+    startEngineProcess(deps, input, sendBack, receive),
   );
 }
 
@@ -112,7 +112,8 @@ export function createEngineProcessLogic(deps: EngineProcessDeps) {
 function startEngineProcess(
   deps: EngineProcessDeps,
   input: EngineProcessInput,
-  emit: (event: EngineProcessEvent) => void,
+  emit: (event: EngineProcessEvent & { at: number }) => void,
+  receive: (listener: (event: AnyEventObject) => void) => void,
 ): () => void {
   const { runId, engine } = input;
   const log = deps.logger;
@@ -126,7 +127,7 @@ function startEngineProcess(
     if (stopped || completedSent) return;
     if (event.type === 'ENGINE.COMPLETED') completedSent = true;
     try {
-      emit(event);
+      emit({ ...event, at: now() });
     } catch (error) {
       log?.error({ ...logContext, err: error }, `${where}: the parent failed to take ${event.type}`);
     }
@@ -146,6 +147,7 @@ function startEngineProcess(
   let pid: number | undefined;
   let startTime: string | null = null;
   let exited = false;
+  let cancelled = false;
   let idleTimer: NodeJS.Timeout | undefined;
   let exitGraceTimer: NodeJS.Timeout | undefined;
 
@@ -179,6 +181,7 @@ function startEngineProcess(
     if (!isDirectory(invocation.cwd))
       return fail(`${engine}: working directory ${invocation.cwd} does not exist`);
     if (stopped) return;
+    if (cancelled) return fail(`${engine} run cancelled before it started`);
 
     const subprocess = spawnEngine(invocation, deps.env ?? process.env);
     if (subprocess instanceof Error)
@@ -380,13 +383,26 @@ function startEngineProcess(
     });
   };
 
-  run().catch((error: unknown) => {
-    log?.error({ ...logContext, err: error }, `${where}: unexpected failure`);
-    killGroup('ended after an unexpected failure');
-    send({
-      type: 'ENGINE.COMPLETED',
-      runId,
-      event: failedCompleted(engine, `${engine} run failed: ${errorMessage(error)}`),
+  // A cancel ends the process group; the run still ends through the exit rules (one COMPLETED, after
+  // the exit), so the session is free only once no process drives it any more.
+  receive((event) => {
+    if (event.type !== 'ENGINE.CANCEL' || cancelled) return;
+    cancelled = true;
+    killGroup('cancelled');
+  });
+
+  // Spawning waits for the current turn of the event loop: the topic's snapshot that records this
+  // run is committed first (side effects start after commit, DESIGN §3).
+  setImmediate(() => {
+    if (stopped) return;
+    run().catch((error: unknown) => {
+      log?.error({ ...logContext, err: error }, `${where}: unexpected failure`);
+      killGroup('ended after an unexpected failure');
+      send({
+        type: 'ENGINE.COMPLETED',
+        runId,
+        event: failedCompleted(engine, `${engine} run failed: ${errorMessage(error)}`),
+      });
     });
   });
 

@@ -156,7 +156,7 @@ function parentMachine(events: EngineProcessEvent[], logic: ReturnType<typeof cr
     on: { 'ENGINE.*': { actions: 'record' } },
     states: {
       running: {
-        invoke: { src: 'engine', input: ({ context }) => context.run },
+        invoke: { id: 'engine', src: 'engine', input: ({ context }) => context.run },
         on: {
           'ENGINE.*': { actions: 'record' },
           'ENGINE.COMPLETED': { target: 'done', actions: 'record' },
@@ -475,7 +475,7 @@ describe('engine process actor: restore', () => {
     await waitUntil(() => events.length > 0, 'the restored instance reports');
     await sleep(300);
 
-    expect(events).toEqual([{ type: 'ENGINE.LOST', runId: input.runId }]);
+    expect(events).toEqual([{ type: 'ENGINE.LOST', runId: input.runId, at: expect.any(Number) }]);
     expect(restored.getSnapshot().value).toBe('running');
     expect(readFakeRecords(record).filter((r) => r.kind === 'spawn')).toHaveLength(1);
   });
@@ -549,5 +549,27 @@ describe('engine process actor: idle warning', () => {
     [7_500_000, '2h 5m'],
   ])('formats %i ms of silence as %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('engine process actor: cancel', () => {
+  it('ends the process group on ENGINE.CANCEL and still completes once, after the exit', async () => {
+    const events: EngineProcessEvent[] = [];
+    const record = fresh('record.jsonl');
+    const input = runInput('[[fake:hang]]');
+    const actor = createActor(parentMachine(events, createEngineProcessLogic(baseDeps(record))), { input });
+    actors.push(actor);
+    actor.start();
+    await waitUntil(() => events.some((e) => e.type === 'ENGINE.STARTED'), 'the engine runs');
+    const child = actor.getSnapshot().children['engine'] as { send(event: { type: string }): void };
+    child.send({ type: 'ENGINE.CANCEL' });
+    await waitUntil(() => events.some((e) => e.type === 'ENGINE.COMPLETED'), 'the run completes');
+    const records = readFakeRecords(record);
+    expect(records.some((r) => r.kind === 'signal' && r.signal === 'SIGTERM')).toBe(true);
+    const exitAt = records.find((r) => r.kind === 'exit')?.time ?? Number.POSITIVE_INFINITY;
+    const completed = events.filter((e) => e.type === 'ENGINE.COMPLETED');
+    expect(completed).toHaveLength(1);
+    expect(completed[0]).toMatchObject({ event: { ok: false } });
+    expect((completed[0] as { at: number }).at).toBeGreaterThanOrEqual(exitAt);
   });
 });
