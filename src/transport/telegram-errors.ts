@@ -108,7 +108,10 @@ export function isMessageGone(err: unknown): boolean {
 
 /** The entities were refused (bad offsets, too much markup): the same text without them will pass. */
 export function isEntityError(err: unknown): boolean {
-  return describes(err, /can't parse entities|ENTITIES_TOO_LONG|entit(y|ies)\b.*\b(offset|length)|ENTITY_/i);
+  return describes(
+    err,
+    /can't parse (entities|MessageEntity)|ENTITIES_TOO_LONG|entit(y|ies)\b.*\b(offset|length)|ENTITY_/i,
+  );
 }
 
 /** Over 4096 code points after parsing, or over 32 KiB raw: split the text and try again. */

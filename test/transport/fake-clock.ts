@@ -50,6 +50,16 @@ export class FakeClock implements Clock {
     await flush();
   }
 
+  /** Jumps to the earliest timer and fires it (nothing when no timer is set). */
+  async fireNext(): Promise<void> {
+    const next = [...this.#timers.values()].sort((a, b) => a.at - b.at || a.id - b.id)[0];
+    if (!next) return;
+    this.#timers.delete(next.id);
+    this.#now = Math.max(this.#now, next.at);
+    next.callback();
+    await flush();
+  }
+
   /** Advances in `stepMs` steps until `done()` holds; throws after `maxMs` of fake time. */
   async until(done: () => boolean, { stepMs = 100, maxMs = 600_000 } = {}): Promise<void> {
     const deadline = this.#now + maxMs;
@@ -58,6 +68,26 @@ export class FakeClock implements Clock {
       if (this.#now >= deadline) throw new Error(`condition not met within ${maxMs} ms of fake time`);
       await this.advance(stepMs);
     }
+  }
+}
+
+/**
+ * For code that also waits on real I/O (HTTP to the fake Bot API): gives I/O a few real
+ * milliseconds, then jumps to the next timer, until `done()` holds or `realTimeoutMs` passes.
+ */
+export async function runUntil(
+  clock: FakeClock,
+  done: () => boolean,
+  { realTimeoutMs = 10_000, label = 'condition' } = {},
+): Promise<void> {
+  const deadline = Date.now() + realTimeoutMs;
+  for (;;) {
+    await flush();
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    await flush();
+    if (done()) return;
+    if (Date.now() > deadline) throw new Error(`${label} not met within ${realTimeoutMs} ms`);
+    await clock.fireNext();
   }
 }
 

@@ -212,6 +212,8 @@ describe('error predicates', () => {
     ["message can't be edited", isMessageGone],
     ["can't parse entities: Can't find end of the entity starting at byte offset 12", isEntityError],
     ['ENTITIES_TOO_LONG', isEntityError],
+    ["can't parse MessageEntity: Unsupported type specified", isEntityError],
+    ['entity beginning at UTF-16 offset 3 ends after the end of the text at UTF-16 offset 9', isEntityError],
     ['message is too long', isTooLong],
     ['text is too long', isTooLong],
     ['message thread not found', isThreadNotFound],
