@@ -52,12 +52,16 @@ export interface EngineProcessInput {
  * `COMPLETED`, always last and only after the process exited. A restored instance sends only
  * `LOST`. After the actor is stopped nothing more is sent.
  */
-export type EngineProcessEvent =
+export type EngineProcessEvent = (
   | { type: 'ENGINE.SPAWNED'; runId: string; pid: number; startTime: string | null }
   | { type: 'ENGINE.STARTED'; runId: string; event: StartedEvent }
   | { type: 'ENGINE.ACTION'; runId: string; event: ActionEvent }
   | { type: 'ENGINE.COMPLETED'; runId: string; event: CompletedEvent; exit?: ProcessExit }
-  | { type: 'ENGINE.LOST'; runId: string };
+  | { type: 'ENGINE.LOST'; runId: string }
+) & {
+  /** When it happened (ms); the topic machine has no clock of its own. */
+  at?: number;
+};
 
 export interface EngineProcessLogger {
   debug(obj: object, msg: string): void;

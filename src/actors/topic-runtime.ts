@@ -147,9 +147,9 @@ export class TopicRuntime {
 
   /**
    * Routes an event to a topic, restoring or creating its actor. Runs in one transaction that also
-   * marks the inbox row consumed, so an update is consumed exactly when its effect is persisted.
+   * marks the inbox rows consumed, so an update is consumed exactly when its effect is persisted.
    */
-  deliver(topic: TopicTopic, event: TopicEvent, options: { updateId?: number } = {}): void {
+  deliver(topic: TopicTopic, event: TopicEvent, options: { updateIds?: readonly number[] } = {}): void {
     try {
       this.#deliverInTransaction(topic, event, options);
     } catch (error) {
@@ -162,7 +162,11 @@ export class TopicRuntime {
     }
   }
 
-  #deliverInTransaction(topic: TopicTopic, event: TopicEvent, options: { updateId?: number }): void {
+  #deliverInTransaction(
+    topic: TopicTopic,
+    event: TopicEvent,
+    options: { updateIds?: readonly number[] },
+  ): void {
     this.#store.transaction(() => {
       this.#persistError = undefined;
       this.#send({
@@ -176,7 +180,7 @@ export class TopicRuntime {
       const failure = this.#persistError;
       this.#persistError = undefined;
       if (failure !== undefined) throw failure;
-      if (options.updateId !== undefined) this.#store.inbox.markConsumed(options.updateId);
+      for (const updateId of options.updateIds ?? []) this.#store.inbox.markConsumed(updateId);
     });
   }
 
@@ -312,6 +316,8 @@ export class TopicRuntime {
               startedAt: run.startedAt,
             }),
           ),
+        recordMessage: ({ context }, { runId, messageId }) =>
+          write(context.topicKey, () => store.runs.update(runId, { progressMessageId: messageId })),
         recordSession: ({ context }, { run, token }) =>
           write(context.topicKey, () =>
             store.sessions.upsert({

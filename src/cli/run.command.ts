@@ -1,5 +1,14 @@
-import { resolveConfigPath } from '../config/config-path.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { lockPathFor, resolveConfigPath } from '../config/config-path.ts';
 import { loadConfig } from '../config/load-config.ts';
+import { type EngineId, isEngineId } from '../engines/events.ts';
+import { ADAPTERS, findOnPath } from '../engines/registry.ts';
+import { createLogger } from '../logging/logger.ts';
+import { openStore } from '../store/store.ts';
+import { Bridge } from '../transport/bridge.ts';
+import { settingsCommands } from '../transport/commands/index.ts';
+import { CliError } from './cli-error.ts';
+import { acquireLock } from './lockfile.ts';
 
 export interface RunOptions {
   config?: string;
@@ -10,8 +19,73 @@ export interface RunOptions {
   onboard?: boolean;
 }
 
-/** `tentacle run`: validates the config and starts the bridge. */
+/** How long a graceful stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 5_000;
+
+/**
+ * `tentacle run`: validates the config, takes the single-instance lock, opens the state database
+ * and runs the bridge until SIGINT/SIGTERM (or a fatal Telegram error).
+ */
 export async function runCommand(options: RunOptions): Promise<void> {
   const configPath = resolveConfigPath({ flag: options.config });
-  loadConfig(configPath);
+  const settings = loadConfig(configPath);
+  if (options.engine !== undefined && !isEngineId(options.engine)) {
+    throw new ConfigError(
+      `--engine: expected one of ${Object.keys(ADAPTERS).join(', ')}, got "${options.engine}"`,
+    );
+  }
+  const defaultEngine = (options.engine ?? settings.default_engine) as EngineId;
+  const adapter = ADAPTERS[defaultEngine];
+  if (!findOnPath(adapter.binary)) {
+    throw new CliError(
+      `default engine ${defaultEngine} not found on PATH; install it (${adapter.installHint})`,
+    );
+  }
+  const logger = createLogger({
+    debug: options.debug,
+    file: process.env['TENTACLE_LOG_FILE'] || undefined,
+    level: process.env['TENTACLE_LOG_LEVEL'] || undefined,
+  });
+  const release = acquireLock(lockPathFor(configPath), settings.transports.telegram.bot_token);
+  const store = openStore(settings.state_path_resolved);
+  let fatal: Error | undefined;
+  let stopRequested: (signal: string) => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => {
+    stopRequested = resolve;
+  });
+  const bridge = new Bridge({
+    settings,
+    store,
+    logger,
+    engineOverride: options.engine as EngineId | undefined,
+    finalNotify: options.finalNotify !== false,
+    commands: settingsCommands,
+    onFatal: (error) => {
+      fatal = error;
+      stopRequested('fatal');
+    },
+  });
+  process.once('SIGINT', () => stopRequested('SIGINT'));
+  process.once('SIGTERM', () => stopRequested('SIGTERM'));
+  try {
+    await bridge.start();
+    logger.info({ config: configPath, bootId: bridge.bootId }, 'tentacle is running');
+    const reason = await stopped;
+    logger.info({ reason }, 'stopping');
+    const deadline = setTimeout(() => {
+      logger.error('stop took too long; exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    await bridge.stop({ drainMs: 2_500 });
+    clearTimeout(deadline);
+    if (reason === 'SIGINT') process.exitCode = 130;
+  } catch (error) {
+    fatal ??= error as Error;
+    await bridge.stop({ drainMs: 500 }).catch(() => undefined);
+  } finally {
+    store.close();
+    release();
+  }
+  if (fatal) throw new CliError(`telegram: ${fatal.message}`);
 }

@@ -45,6 +45,8 @@ export const topicMachine = setup({
     recordJob: (_, _params: { job: RunJob }) => undefined,
     /** Durably records that a run started, its process, or its token. */
     recordRun: (_, _params: { run: InFlightRun }) => undefined,
+    /** Durably records which Telegram message shows a run or queued job (to route a cancel to it). */
+    recordMessage: (_, _params: { runId: string; messageId: number }) => undefined,
     /** Durably records the topic's engine session (sessions index). */
     recordSession: (_, _params: { run: InFlightRun; token: string }) => undefined,
     /** Writes the final, error or cancelled message to the durable outbox. */
@@ -89,12 +91,19 @@ export const topicMachine = setup({
       }),
     },
     'TOPIC.PLACEHOLDER_SENT': {
-      actions: assign({
-        queue: ({ context, event }) =>
-          context.queue.map((job) =>
-            job.jobId === event.jobId ? { ...job, placeholderMessageId: event.messageId } : job,
-          ),
-      }),
+      guard: ({ context, event }) => context.queue.some((job) => job.jobId === event.jobId),
+      actions: [
+        assign({
+          queue: ({ context, event }) =>
+            context.queue.map((job) =>
+              job.jobId === event.jobId ? { ...job, placeholderMessageId: event.messageId } : job,
+            ),
+        }),
+        {
+          type: 'recordMessage',
+          params: ({ event }) => ({ runId: event.jobId, messageId: event.messageId }),
+        },
+      ],
     },
     'TOPIC.PROMPT': {
       actions: [
@@ -145,9 +154,15 @@ export const topicMachine = setup({
       on: {
         'TOPIC.PROGRESS_SENT': {
           guard: ({ context, event }) => context.current?.runId === event.runId,
-          actions: assign({
-            current: ({ context, event }) => ({ ...context.current!, progressMessageId: event.messageId }),
-          }),
+          actions: [
+            assign({
+              current: ({ context, event }) => ({ ...context.current!, progressMessageId: event.messageId }),
+            }),
+            {
+              type: 'recordMessage',
+              params: ({ event }) => ({ runId: event.runId, messageId: event.messageId }),
+            },
+          ],
         },
       },
       states: {

@@ -52,6 +52,7 @@ export class RunRepository {
   readonly #get: Statement;
   readonly #active: Statement;
   readonly #recent: Statement;
+  readonly #byMessage: Statement;
   readonly #updates = new Map<string, Statement>();
 
   constructor(private readonly db: Database) {
@@ -61,6 +62,9 @@ export class RunRepository {
     this.#get = db.prepare('SELECT * FROM runs WHERE run_id = ?');
     this.#active = db.prepare("SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY created_at");
     this.#recent = db.prepare('SELECT * FROM runs WHERE topic_key = ? ORDER BY created_at DESC LIMIT ?');
+    this.#byMessage = db.prepare(
+      'SELECT * FROM runs WHERE chat_id = ? AND progress_message_id = ? ORDER BY created_at DESC LIMIT 1',
+    );
   }
 
   insert(run: RunRecord): void {
@@ -96,6 +100,12 @@ export class RunRepository {
   /** Runs still queued or running: after a crash, the ones to reconcile. */
   active(): RunRecord[] {
     return (this.#active.all() as Record<string, unknown>[]).map(fromRow);
+  }
+
+  /** The run (or queued job) shown by a progress message or placeholder. */
+  findByMessage(chatId: number, messageId: number): RunRecord | undefined {
+    const row = this.#byMessage.get(chatId, messageId) as Record<string, unknown> | undefined;
+    return row ? fromRow(row) : undefined;
   }
 
   recentForTopic(topicKey: string, limit = 20): RunRecord[] {

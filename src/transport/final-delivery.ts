@@ -90,6 +90,8 @@ export class FinalDelivery {
   readonly #backoffMs: (attempts: number) => number;
   /** Topic keys with a row being delivered, and the delivery's promise. */
   readonly #active = new Map<string, Promise<void>>();
+  /** Rows whose failure could not be written to the store: held back in memory, not retried in a loop. */
+  readonly #holds = new Map<number, number>();
   #timer: unknown;
   #running = false;
   #stopped = false;
@@ -149,10 +151,12 @@ export class FinalDelivery {
       if (!firstOfTopic.has(row.topicKey)) firstOfTopic.set(row.topicKey, row);
     for (const row of firstOfTopic.values()) {
       if (this.#active.has(row.topicKey)) continue;
-      if (row.nextAttemptAt > now) {
-        wakeAt = Math.min(wakeAt, row.nextAttemptAt);
+      const dueAt = Math.max(row.nextAttemptAt, this.#holds.get(row.id) ?? 0);
+      if (dueAt > now) {
+        wakeAt = Math.min(wakeAt, dueAt);
         continue;
       }
+      this.#holds.delete(row.id);
       const delivery = this.#deliver(row)
         .catch((err: unknown) =>
           this.#logger.error({ err, rowId: row.id }, `final delivery: row ${row.id} failed`),
@@ -198,6 +202,7 @@ export class FinalDelivery {
       this.#outbox.delete(row.id);
     } catch (err) {
       this.#logger.error({ err, rowId: row.id }, `final delivery: row ${row.id} delivered but not deleted`);
+      this.#hold(row.id);
       return;
     }
     this.#logger.info(
@@ -410,7 +415,11 @@ export class FinalDelivery {
   }
 
   #failed(row: OutboxRow<FinalPayload>, err: unknown): void {
-    if (err instanceof DeliveryStopped || err instanceof OutboxClosedError) return;
+    if (err instanceof DeliveryStopped) return;
+    if (err instanceof OutboxClosedError) {
+      // The bridge is shutting down: nothing can be sent any more, and the row waits for the next run.
+      return;
+    }
     const now = this.#clock.now();
     const message = err instanceof Error ? err.message : String(err);
     try {
@@ -437,12 +446,22 @@ export class FinalDelivery {
     }
   }
 
+  #hold(rowId: number): void {
+    this.#holds.set(rowId, this.#clock.now() + this.#pollMs);
+  }
+
   #abandon(row: OutboxRow<unknown>, reason: string): void {
     this.#logger.error(
       { rowId: row.id, topicKey: row.topicKey, reason },
       `final delivery: row ${row.id} abandoned`,
     );
-    this.#outbox.delete(row.id);
+    try {
+      this.#outbox.delete(row.id);
+    } catch (err) {
+      this.#logger.error({ err, rowId: row.id }, `final delivery: cannot delete abandoned row ${row.id}`);
+      this.#hold(row.id);
+      return;
+    }
     try {
       this.#onAbandoned(row.id, reason, row);
     } catch (err) {

@@ -80,33 +80,40 @@ export interface FinalPayload {
 
 const entitySchema = z.looseObject({ type: z.string(), offset: z.number().int(), length: z.number().int() });
 
+/** Optional in the type; a writer's `null` reads as absent rather than making the row undeliverable. */
+function optional<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((value) => value ?? undefined);
+}
+
+const int = () => z.number().int();
+
 const payloadSchema = z.object({
-  chatId: z.number().int(),
-  threadId: z.number().int().optional(),
-  threadKey: z.string().optional(),
-  replyToMessageId: z.number().int().optional(),
+  chatId: int(),
+  threadId: optional(int()),
+  threadKey: optional(z.string()),
+  replyToMessageId: optional(int()),
   parts: z.array(z.object({ text: z.string(), entities: z.array(entitySchema) })).min(1),
   disableNotification: z.boolean(),
-  progress: z
-    .object({
-      messageId: z.number().int(),
+  progress: optional(
+    z.object({
+      messageId: int(),
       disposition: z.enum(['delete-after-send', 'edit-in-place', 'keep']),
-      clearKeyboard: z.boolean().optional(),
-    })
-    .optional(),
-  replyMarkup: z.looseObject({ inline_keyboard: z.array(z.array(z.unknown())) }).optional(),
-  markdown: z.string().optional(),
-  summary: z.string().optional(),
-  delivery: z
-    .object({
-      partsDone: z.number().int().min(0),
-      messageIds: z.array(z.number().int()),
-      chatId: z.number().int().optional(),
-      withoutThread: z.boolean().optional(),
-      withoutReply: z.boolean().optional(),
-      editFailed: z.boolean().optional(),
-    })
-    .optional(),
+      clearKeyboard: optional(z.boolean()),
+    }),
+  ),
+  replyMarkup: optional(z.looseObject({ inline_keyboard: z.array(z.array(z.unknown())) })),
+  markdown: optional(z.string()),
+  summary: optional(z.string()),
+  delivery: optional(
+    z.object({
+      partsDone: int().min(0),
+      messageIds: z.array(int()),
+      chatId: optional(int()),
+      withoutThread: optional(z.boolean()),
+      withoutReply: optional(z.boolean()),
+      editFailed: optional(z.boolean()),
+    }),
+  ),
 });
 
 /** The payload if the row holds a valid one, else why not (a row that can never be delivered). */

@@ -53,7 +53,7 @@ describe('TopicRuntime', () => {
     const path = join(tempDir(), 'state.db');
     const b = boot(path, 'boot-1');
     b.store.inbox.storeBatch([{ updateId: 10, sentAt: null, payload: {} }], 11);
-    b.runtime.deliver(TOPIC, prompt(job({ jobId: 'a' })), { updateId: 10 });
+    b.runtime.deliver(TOPIC, prompt(job({ jobId: 'a' })), { updateIds: [10] });
     expect(b.store.inbox.pending()).toEqual([]);
     expect(b.store.topics.load('tg:1')).toMatchObject({ state: 'running', machineVersion: 1 });
     expect(b.store.runs.get('a')).toMatchObject({ status: 'queued', prompt: expect.any(String) });
@@ -64,7 +64,7 @@ describe('TopicRuntime', () => {
     const b = boot(path, 'boot-1');
     b.store.inbox.storeBatch([{ updateId: 10, sentAt: null, payload: {} }], 11);
     b.store.db.exec('DROP TABLE runs');
-    expect(() => b.runtime.deliver(TOPIC, prompt(), { updateId: 10 })).toThrow();
+    expect(() => b.runtime.deliver(TOPIC, prompt(), { updateIds: [10] })).toThrow();
     expect(b.store.inbox.pending().map((r) => r.updateId)).toEqual([10]);
   });
 

@@ -375,6 +375,45 @@ describe('FinalDelivery', () => {
   });
 });
 
+describe('FinalDelivery when its surroundings fail', () => {
+  const realPause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('holds a row back instead of resending in a loop when its failure cannot be recorded', async () => {
+    const bridge = boot({
+      outbox: (store) =>
+        new Proxy(store.outbox, {
+          get(target, prop) {
+            if (prop === 'recordFailure') {
+              return () => {
+                throw new Error('disk full');
+              };
+            }
+            const value = Reflect.get(target, prop) as unknown;
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        }),
+    });
+    tg.failFor('sendMessage', 3_600_000, { status: 502, html: true });
+    enqueue(bridge, { chatId, parts: [plain('answer')], disableNotification: false });
+    await realPause(200);
+    expect(tg.callsOf('sendMessage')).toHaveLength(1);
+    tg.clearFaults();
+    await runUntil(clock, deliveredAll(bridge));
+    expect(botTexts()).toEqual(['answer']);
+  });
+
+  it('pauses without spinning when the outbox scheduler has closed, leaving the row for the next run', async () => {
+    const bridge = boot();
+    await bridge.scheduler.close({ drainMs: 0 });
+    enqueue(bridge, { chatId, parts: [plain('answer')], disableNotification: false });
+    await realPause(200);
+    await clock.advance(60_000);
+    expect(tg.callsOf('sendMessage')).toHaveLength(0);
+    expect(bridge.store.outbox.count()).toBe(1);
+    expect(bridge.delivery.activeCount()).toBe(0);
+  });
+});
+
 describe('FinalDelivery across a crash', () => {
   /**
    * A bridge process dies at a chosen store write: the database handle closes under it and the
