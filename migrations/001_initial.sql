@@ -53,6 +53,7 @@ CREATE TABLE runs (
 ) STRICT;
 CREATE INDEX runs_topic ON runs (topic_key, created_at);
 CREATE INDEX runs_active ON runs (status) WHERE status IN ('queued', 'running');
+CREATE INDEX runs_message ON runs (chat_id, progress_message_id);
 
 -- Engine sessions: which topic owns engine:token (stateless lanes join it) and the session's cwd
 -- (opencode and pi must resume in the directory the session was created in).
