@@ -9,6 +9,7 @@ import { PrefsRepository } from './prefs.repository.ts';
 import { RunRepository } from './run.repository.ts';
 import { SessionRepository } from './session.repository.ts';
 import { TopicRepository } from './topic.repository.ts';
+import { TopicHistoryRepository } from './topic-history.repository.ts';
 
 /**
  * tentacle's state database: one SQLite file in WAL mode, migrated on open, with a small typed
@@ -26,6 +27,7 @@ export class Store {
   readonly sessions: SessionRepository;
   readonly prefs: PrefsRepository;
   readonly outbox: OutboxRepository;
+  readonly topicHistory: TopicHistoryRepository;
 
   constructor(readonly db: Database) {
     this.meta = new MetaRepository(db);
@@ -35,6 +37,7 @@ export class Store {
     this.sessions = new SessionRepository(db);
     this.prefs = new PrefsRepository(db);
     this.outbox = new OutboxRepository(db);
+    this.topicHistory = new TopicHistoryRepository(db);
   }
 
   /** Runs `fn` in one transaction (nested calls become savepoints). */
