@@ -93,6 +93,8 @@ export class TopicRuntime {
   /** Durable writes produced by a topic's actions, flushed with its next snapshot. */
   readonly #pendingWrites = new Map<string, (() => void)[]>();
   readonly #lastPersisted = new Map<string, string>();
+  /** Dotted state path last persisted per topic: a change is written to the transition history. */
+  readonly #lastState = new Map<string, string>();
   readonly #evictTimers = new Map<string, NodeJS.Timeout>();
   /** Topics whose pending writes include outbox messages. */
   readonly #pendingMessages = new Set<string>();
@@ -131,7 +133,8 @@ export class TopicRuntime {
     this.#supervisor = createActor(supervisor, {
       input: { bootId: options.bootId, now: this.#now() },
       inspect: (event) => {
-        if (event.type === '@xstate.snapshot') this.#onSnapshot(event.actorRef as AnyActorRef);
+        if (event.type === '@xstate.snapshot')
+          this.#onSnapshot(event.actorRef as AnyActorRef, event.event.type);
         options.inspect?.(event);
       },
     });
@@ -373,7 +376,7 @@ export class TopicRuntime {
    * Every snapshot of a topic actor is written with the durable effects its transition queued, in
    * one transaction; the view is updated only after that commit.
    */
-  #onSnapshot(ref: AnyActorRef): void {
+  #onSnapshot(ref: AnyActorRef, eventType: string): void {
     if (!this.#persisting || ref._parent !== this.#supervisor) return;
     const topicKey = ref.id;
     const snapshot = ref.getSnapshot() as SnapshotFrom<typeof topicMachine>;
@@ -385,6 +388,9 @@ export class TopicRuntime {
     const persisted = JSON.stringify(ref.getPersistedSnapshot());
     if (persisted === this.#lastPersisted.get(topicKey) && writes.length === 0) return;
     const view = toView(topicKey, snapshot);
+    const fromState = this.#lastState.get(topicKey);
+    const toState = statePath(snapshot.value);
+    const before = this.#lastPersisted.get(topicKey);
     try {
       this.#store.transaction(() => {
         this.#store.topics.saveJson(
@@ -398,6 +404,12 @@ export class TopicRuntime {
           this.#now(),
         );
         for (const fn of writes) fn();
+        if (fromState !== undefined && fromState !== toState && before !== undefined) {
+          this.#store.topicHistory.record(
+            { topicKey, at: this.#now(), eventType, fromState, toState },
+            before,
+          );
+        }
       });
     } catch (error) {
       this.#persistError = error;
@@ -405,6 +417,7 @@ export class TopicRuntime {
       return;
     }
     this.#lastPersisted.set(topicKey, persisted);
+    this.#lastState.set(topicKey, toState);
     this.#scheduleEviction(topicKey, view);
     queueMicrotask(() => {
       this.#options.effects.topicChanged(topicKey, view);
@@ -452,6 +465,21 @@ function runRecord(context: TopicContext, job: RunJob, now: number, runId = job.
 
 function toView(topicKey: string, snapshot: { value: unknown; context: TopicContext }): TopicView {
   return { topicKey, state: stateLabel(snapshot.value), context: snapshot.context };
+}
+
+/** The full state as a dotted path: `running.engine` for `{ running: 'engine' }`. */
+export function statePath(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    return Object.entries(value)
+      .map(([key, child]) =>
+        child && (typeof child === 'string' || Object.keys(child).length > 0)
+          ? `${key}.${statePath(child)}`
+          : key,
+      )
+      .join(',');
+  }
+  return 'unknown';
 }
 
 /** The top-level state name: `running` for `{ running: 'engine' }`. */
