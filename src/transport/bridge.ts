@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { BotCommand } from 'grammy/types';
+import type { InspectionEvent } from 'xstate';
 import { createEngineProcessLogic } from '../actors/engine-process.actor.ts';
 import { TopicRuntime } from '../actors/topic-runtime.ts';
 import type { Settings } from '../config/load-config.ts';
@@ -30,6 +31,8 @@ export interface BridgeOptions {
   env?: NodeJS.ProcessEnv;
   /** Called when polling cannot go on (bad token, another instance): the bridge should exit. */
   onFatal(error: Error): void;
+  /** Receives every inspection event of the actor system (`tentacle run --inspect`). */
+  inspect?: ((event: InspectionEvent) => void) | undefined;
 }
 
 const MENU_HASH_KEY = 'telegram.commands_hash';
@@ -93,6 +96,7 @@ export class Bridge {
         logger,
       }),
       onRestart: settings.on_restart,
+      inspect: options.inspect,
       effects: {
         runFinished: (topic, params) => this.#presenter.runFinished(topic, params),
         droppedFromQueue: (topic, job) => this.#presenter.droppedFromQueue(topic, job),
