@@ -3,6 +3,13 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { redactSecrets } from '../logging/redact.ts';
 import { CliError } from './cli-error.ts';
+import {
+  configGetCommand,
+  configListCommand,
+  configPathCommand,
+  configSetCommand,
+  configUnsetCommand,
+} from './config.command.ts';
 import { eventsCommand } from './events.command.ts';
 import { AlreadyRunningError } from './lockfile.ts';
 import { runCommand } from './run.command.ts';
@@ -47,6 +54,40 @@ export function buildProgram(): Command {
     .action(async (engine: string, file: string | undefined, options) => {
       await eventsCommand(engine, file, options);
     });
+  const config = program.command('config').description('read and change tentacle.toml');
+  const configOption = '--config <path>';
+  const configHelp = 'config file (default: $TENTACLE_CONFIG or ~/.tentacle/tentacle.toml)';
+  config
+    .command('path')
+    .description('print the config file path')
+    .option(configOption, configHelp)
+    .action((options) => configPathCommand(options));
+  config
+    .command('list')
+    .description('print every key as `dot.path = <toml literal>`')
+    .option(configOption, configHelp)
+    .action((options) => configListCommand(options));
+  config
+    .command('get')
+    .description('print one value as a TOML literal')
+    .argument('<key>', 'dot path, e.g. transports.telegram.chat_id')
+    .option(configOption, configHelp)
+    .action((key: string, options) => configGetCommand(key, options));
+  config
+    .command('set')
+    .description('set a value (read as a TOML literal, else as a string); validates before writing')
+    .argument('<key>', 'dot path, e.g. transports.telegram.session_mode')
+    .argument('<value>', 'e.g. chat, 42, true, ["a", "b"]')
+    .option(configOption, configHelp)
+    // A value such as -100123 is a value, not an unknown option.
+    .allowUnknownOption()
+    .action((key: string, value: string, options) => configSetCommand(key, value, options));
+  config
+    .command('unset')
+    .description('remove a key (and tables left empty)')
+    .argument('<key>', 'dot path')
+    .option(configOption, configHelp)
+    .action((key: string, options) => configUnsetCommand(key, options));
   return program;
 }
 
