@@ -418,6 +418,7 @@ export class FinalDelivery {
     if (err instanceof DeliveryStopped) return;
     if (err instanceof OutboxClosedError) {
       // The bridge is shutting down: nothing can be sent any more, and the row waits for the next run.
+      this.#running = false;
       return;
     }
     const now = this.#clock.now();
@@ -443,6 +444,7 @@ export class FinalDelivery {
         { err: storeErr, rowId: row.id },
         `final delivery: cannot record the failure of row ${row.id}`,
       );
+      this.#hold(row.id);
     }
   }
 
