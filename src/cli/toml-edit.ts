@@ -113,6 +113,10 @@ function samePath(a: readonly string[], b: readonly string[]): boolean {
 
 class ScanError extends Error {}
 
+const BARE_KEY = /[A-Za-z0-9_-]+/y;
+const SCALAR = /[^\s,\]}#]+/y;
+const SPACED_TIME = / \d{2}:[^\s,\]}#]*/y;
+
 /** Finds headers and key/value pairs with their offsets; undefined when the text is not readable. */
 function scan(text: string): Layout | undefined {
   try {
@@ -235,7 +239,7 @@ class Scanner {
         this.#literalString();
         segments.push(t.slice(start + 1, this.#i - 1));
       } else {
-        const match = /^[A-Za-z0-9_-]+/.exec(t.slice(this.#i));
+        const match = this.#match(BARE_KEY);
         if (!match) throw new ScanError('expected a key');
         segments.push(match[0]);
         this.#i += match[0].length;
@@ -252,21 +256,30 @@ class Scanner {
 
   #value(): void {
     const t = this.text;
-    if (t.startsWith('"""', this.#i)) return this.#multiline('"""', true);
-    if (t.startsWith("'''", this.#i)) return this.#multiline("'''", false);
     const c = t[this.#i];
-    if (c === '"') return this.#basicString();
-    if (c === "'") return this.#literalString();
-    if (c === '[') return this.#array();
-    if (c === '{') return this.#inlineTable();
-    const match = /^[^\s,\]}#]+/.exec(t.slice(this.#i));
+    if (t.startsWith('"""', this.#i)) this.#multiline('"""', true);
+    else if (t.startsWith("'''", this.#i)) this.#multiline("'''", false);
+    else if (c === '"') this.#basicString();
+    else if (c === "'") this.#literalString();
+    else if (c === '[') this.#array();
+    else if (c === '{') this.#inlineTable();
+    else this.#scalar();
+  }
+
+  #scalar(): void {
+    const match = this.#match(SCALAR);
     if (!match) throw new ScanError('expected a value');
     this.#i += match[0].length;
     // A local date-time may separate date and time with one space: `1979-05-27 07:32:00`.
     if (/^\d{4}-\d{2}-\d{2}$/.test(match[0])) {
-      const time = /^ \d{2}:[^\s,\]}#]*/.exec(t.slice(this.#i));
+      const time = this.#match(SPACED_TIME);
       if (time) this.#i += time[0].length;
     }
+  }
+
+  #match(pattern: RegExp): RegExpExecArray | null {
+    pattern.lastIndex = this.#i;
+    return pattern.exec(this.text);
   }
 
   #basicString(): void {

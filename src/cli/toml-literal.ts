@@ -79,8 +79,8 @@ function basicString(text: string): string {
   let out = '"';
   for (const char of text) {
     const code = char.codePointAt(0) ?? 0;
-    const escape = ESCAPES[char];
-    if (escape) out += escape;
+    const escaped = ESCAPES[char];
+    if (escaped) out += escaped;
     else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`;
     else out += char;
   }
