@@ -28,6 +28,11 @@ export interface RateBudgetOptions {
   group: ChatPolicy;
   /** Per bot, all chats together. */
   bot: readonly RateWindow[];
+  /**
+   * Extra wait before a slot counts as free again: windows start when a call leaves, Telegram
+   * counts them from when it arrives, a little later.
+   */
+  marginMs: number;
 }
 
 export type OperationKind = 'send' | 'edit' | 'delete';
@@ -43,6 +48,7 @@ export const DEFAULT_RATE_BUDGET: RateBudgetOptions = {
     editReserve: 2,
   },
   bot: [{ limit: 30, windowMs: 1_000 }],
+  marginMs: 100,
 };
 
 /** Private chats have the user's (positive) id; groups, supergroups and channels are negative. */
@@ -82,14 +88,14 @@ export class RateBudget {
     const chat = this.#chats.get(chatId);
     let at = now;
     this.#bot.forEach((hits, i) => {
-      at = Math.max(at, windowFreeAt(hits, this.#options.bot[i]!, 0, now));
+      at = Math.max(at, windowFreeAt(hits, this.#options.bot[i]!, 0, now, this.#options.marginMs));
     });
     if (!chat) return at;
     at = Math.max(at, chat.pausedUntil);
     const longest = longestWindowIndex(policy.windows);
     policy.windows.forEach((window, i) => {
       const reserve = kind === 'edit' && i === longest ? policy.editReserve : 0;
-      at = Math.max(at, windowFreeAt(chat.hits[i]!, window, reserve, now));
+      at = Math.max(at, windowFreeAt(chat.hits[i]!, window, reserve, now, this.#options.marginMs));
     });
     if (kind === 'edit' && chat.lastAt !== undefined) at = Math.max(at, chat.lastAt + policy.editPaceMs);
     return at;
@@ -174,11 +180,18 @@ interface ChatState {
 }
 
 /** When the window has a free slot beyond `reserve` (dropping hits that left the window). */
-function windowFreeAt(hits: number[], window: RateWindow, reserve: number, now: number): number {
-  while (hits.length > 0 && hits[0]! <= now - window.windowMs) hits.shift();
+function windowFreeAt(
+  hits: number[],
+  window: RateWindow,
+  reserve: number,
+  now: number,
+  marginMs: number,
+): number {
+  const span = window.windowMs + marginMs;
+  while (hits.length > 0 && hits[0]! <= now - span) hits.shift();
   const allowed = Math.max(1, window.limit - reserve);
   if (hits.length < allowed) return now;
-  return hits[hits.length - allowed]! + window.windowMs;
+  return hits[hits.length - allowed]! + span;
 }
 
 function longestWindowIndex(windows: readonly RateWindow[]): number {

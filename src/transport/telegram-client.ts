@@ -420,6 +420,12 @@ export function toTelegramError(method: string, err: unknown, timedOutMs?: numbe
       { cause: err },
     );
   }
-  const detail = inner instanceof Error ? inner.message : undefined;
-  return new TelegramNetworkError(method, { detail }, { cause: err });
+  return new TelegramNetworkError(method, { detail: describeFailure(inner) }, { cause: err });
+}
+
+/** `fetch failed (ECONNREFUSED)`: Node's fetch hides the useful part in `cause.code`. */
+function describeFailure(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const code = (err.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? `${err.message} (${code})` : err.message;
 }
