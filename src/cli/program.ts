@@ -11,8 +11,10 @@ import {
   configUnsetCommand,
 } from './config.command.ts';
 import { eventsCommand } from './events.command.ts';
+import { initCommand } from './init.command.ts';
 import { AlreadyRunningError } from './lockfile.ts';
 import { runCommand } from './run.command.ts';
+import { worktreesCommand } from './worktrees.command.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -88,6 +90,24 @@ export function buildProgram(): Command {
     .argument('<key>', 'dot path')
     .option(configOption, configHelp)
     .action((key: string, options) => configUnsetCommand(key, options));
+  program
+    .command('init')
+    .description('register the git repository of the current directory as a project')
+    .argument('[alias]', 'project alias (default: the folder name without .git, lowercased)')
+    .option('--default', 'also make it default_project')
+    .option('--force', 'overwrite an existing project of that alias without asking')
+    .option(configOption, configHelp)
+    .action(async (alias: string | undefined, options) => {
+      await initCommand(alias, options);
+    });
+  program
+    .command('worktrees')
+    .description("list each project's worktrees: branch, path, dirty/clean, ahead/behind, bound topics")
+    .option('--prune', 'remove worktrees that are clean, merged into their base and not bound to a topic')
+    .option(configOption, configHelp)
+    .action(async (options) => {
+      await worktreesCommand(options);
+    });
   return program;
 }
 

@@ -218,3 +218,8 @@ export async function isMerged(
   const { ahead } = await aheadBehind(repo, base, `refs/heads/${branch}`, options);
   return ahead === 0;
 }
+
+/** `git worktree remove` without `--force`: git itself refuses a worktree with changes or a lock. */
+export async function removeWorktree(repo: string, path: string, options: GitOptions = {}): Promise<void> {
+  await gitIn(repo, options).raw(['worktree', 'remove', '--', path]);
+}
