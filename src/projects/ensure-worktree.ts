@@ -1,4 +1,4 @@
-import { realpath, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Project } from '../config/load-config.ts';
 import { worktreePath } from '../transport/routing/worktree-path.ts';
@@ -49,7 +49,8 @@ function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
  * - a local branch → `git worktree add <path> <branch>`;
  * - only `origin/<branch>` → `git worktree add -b <branch> <path> origin/<branch>`;
  * - otherwise a new branch from the base: `worktree_base`, origin/HEAD, the current branch, master, main.
- * Git's stderr is passed through as the error text. Nothing is fetched. Calls for one repository are
+ * Git's stderr is passed through as the error text. Nothing is fetched. The worktrees folder is added to
+ * the repository's `info/exclude` so the main checkout does not see it as untracked. Calls for one repository are
  * serialized, so concurrent requests for the same new branch create it once and both get its path.
  *
  * @example
@@ -101,7 +102,28 @@ async function addWorktree(
     if (!base) return { error: 'error:\ncannot determine base branch for new worktree' };
     await git.raw(['worktree', 'add', '-b', branch, '--', path, await baseRef(repo, base, options)]);
   }
+  await excludeWorktreesFolder(repo, project.worktrees_root, options);
   return { path };
+}
+
+/**
+ * Lists the worktrees folder in the repository's `info/exclude` (local, never committed) when it sits
+ * inside the main checkout: otherwise it shows as untracked there, and a `git add -A` in the main checkout
+ * would record every worktree as an embedded repository.
+ */
+async function excludeWorktreesFolder(repo: string, root: string, options: GitOptions): Promise<void> {
+  const inside = relative(repo, resolve(root));
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return;
+  const pattern = `/${inside.split(sep).join('/')}/`;
+  const file = resolve(
+    repo,
+    (await gitIn(repo, options).raw(['rev-parse', '--git-path', 'info/exclude'])).trim(),
+  );
+  const current = await readFile(file, 'utf8').catch(() => '');
+  if (current.split('\n').some((line) => line.trim() === pattern)) return;
+  await mkdir(dirname(file), { recursive: true });
+  const separator = current === '' || current.endsWith('\n') ? '' : '\n';
+  await appendFile(file, `${separator}${pattern}\n`);
 }
 
 /**

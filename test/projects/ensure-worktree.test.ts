@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -143,6 +143,17 @@ describe('ensureWorktree', () => {
 
     expect(second).toEqual(first);
     expect(worktrees(fx.repo)).toHaveLength(2);
+  });
+
+  it("keeps the worktrees folder out of the main checkout's status, listed once in info/exclude", async () => {
+    const fx = cloneFixture(tempDir());
+
+    await ensureWorktree(projectOf(fx.repo), 'feat/one');
+    await ensureWorktree(projectOf(fx.repo), 'feat/two');
+
+    expect(git(fx.repo, 'status', '--porcelain')).toBe('');
+    const exclude = readFileSync(join(fx.repo, '.git', 'info', 'exclude'), 'utf8');
+    expect(exclude.split('\n').filter((line) => line === '/.worktrees/')).toHaveLength(1);
   });
 
   interface ErrorCase {
