@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { redactSecrets } from '../logging/redact.ts';
+import { chatIdCommand } from './chat-id.command.ts';
 import { CliError } from './cli-error.ts';
 import {
   configGetCommand,
@@ -10,10 +11,12 @@ import {
   configSetCommand,
   configUnsetCommand,
 } from './config.command.ts';
+import { doctorCommand } from './doctor.command.ts';
 import { eventsCommand } from './events.command.ts';
 import { initCommand } from './init.command.ts';
 import { AlreadyRunningError } from './lockfile.ts';
 import { runCommand } from './run.command.ts';
+import { statusCommand } from './status.command.ts';
 import { worktreesCommand } from './worktrees.command.ts';
 
 const VERSION = (
@@ -37,7 +40,8 @@ export function buildProgram(): Command {
         'edit the progress message into the final answer instead of sending a new one',
       )
       .option('--debug', 'debug logs (human-readable in a terminal)')
-      .option('--inspect [port]', 'serve the live actor inspector on 127.0.0.1')
+      .option('--inspect [port]', 'serve the live actor inspector on 127.0.0.1 (a port, or "stately")')
+      .option('--inspect-log <file>', 'append every actor inspection event to FILE as JSON lines')
       .option('--onboard', 'run the setup wizard even if a config exists');
 
   addRunOptions(program.command('run', { isDefault: true }).description('start the bridge (default)')).action(
@@ -107,6 +111,32 @@ export function buildProgram(): Command {
     .option(configOption, configHelp)
     .action(async (options) => {
       await worktreesCommand(options);
+    });
+  program
+    .command('doctor')
+    .description('check the config, bot token, chats, topics, engines, projects, state database and lockfile')
+    .option(configOption, configHelp)
+    .action(async (options) => {
+      await doctorCommand(options);
+    });
+  program
+    .command('chat-id')
+    .description('print the id of the next chat you write the bot in (or store it for a project)')
+    .option('--token <token>', 'bot token (default: transports.telegram.bot_token)')
+    .option('--project <alias>', 'store the chat as projects.<alias>.chat_id')
+    .option('--timeout <seconds>', 'how long to wait for a message', '300')
+    .option(configOption, configHelp)
+    .action(async (options) => {
+      await chatIdCommand(options);
+    });
+  program
+    .command('status')
+    .description('topics, runs, queues and pending deliveries, read from the state database')
+    .option('--json', 'print one JSON document')
+    .option('--watch', 'redraw every second until Ctrl-C')
+    .option(configOption, configHelp)
+    .action(async (options) => {
+      await statusCommand(options);
     });
   return program;
 }
