@@ -1,3 +1,4 @@
+import { setUpInspection } from '../actors/inspection/run-inspection.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { lockPathFor, resolveConfigPath } from '../config/config-path.ts';
 import { loadConfig } from '../config/load-config.ts';
@@ -16,6 +17,7 @@ export interface RunOptions {
   finalNotify?: boolean;
   debug?: boolean;
   inspect?: string | boolean;
+  inspectLog?: string;
   onboard?: boolean;
 }
 
@@ -46,6 +48,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
     file: process.env['TENTACLE_LOG_FILE'] || undefined,
     level: process.env['TENTACLE_LOG_LEVEL'] || undefined,
   });
+  const inspection = setUpInspection({ inspect: options.inspect, inspectLog: options.inspectLog, logger });
   const release = acquireLock(lockPathFor(configPath), settings.transports.telegram.bot_token);
   const store = openStore(settings.state_path_resolved);
   let fatal: Error | undefined;
@@ -60,6 +63,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
     engineOverride: options.engine as EngineId | undefined,
     finalNotify: options.finalNotify !== false,
     commands: settingsCommands,
+    inspect: inspection?.inspect,
     onFatal: (error) => {
       fatal = error;
       stopRequested('fatal');
@@ -68,6 +72,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
   process.once('SIGINT', () => stopRequested('SIGINT'));
   process.once('SIGTERM', () => stopRequested('SIGTERM'));
   try {
+    await inspection?.start(store);
     await bridge.start();
     logger.info({ config: configPath, bootId: bridge.bootId }, 'tentacle is running');
     const reason = await stopped;
@@ -84,6 +89,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
     fatal ??= error as Error;
     await bridge.stop({ drainMs: 500 }).catch(() => undefined);
   } finally {
+    await inspection?.stop().catch(() => undefined);
     store.close();
     release();
   }

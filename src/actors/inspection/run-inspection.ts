@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { createWebSocketInspector } from '@statelyai/inspect';
 import { createInspectorServer } from '@statelyai/inspect/server';
 import type { InspectionEvent } from 'xstate';
+import { ConfigError } from '../../config/config-error.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { Store } from '../../store/store.ts';
 import { InspectionLog } from './inspection-log.ts';
@@ -13,11 +14,6 @@ import { prefsDescriber } from './topic-binding.ts';
 /** `--inspect[=PORT|stately]` as parsed: where inspection events go. */
 export type InspectTarget = { kind: 'page'; port: number } | { kind: 'stately' };
 
-/** Thrown for a `--inspect` value that is neither a port nor `stately`. */
-export class InspectFlagError extends Error {
-  override name = 'InspectFlagError';
-}
-
 /**
  * Reads the `--inspect` flag: absent → no inspector; bare → the local page on a free port;
  * a number → the local page on that port; `stately` → Stately's WebSocket inspector.
@@ -27,14 +23,13 @@ export function parseInspectFlag(value: string | boolean | undefined): InspectTa
   if (value === true || value === '') return { kind: 'page', port: 0 };
   if (value === 'stately') return { kind: 'stately' };
   if (/^\d{1,5}$/.test(value) && Number(value) <= 65_535) return { kind: 'page', port: Number(value) };
-  throw new InspectFlagError(`--inspect: expected a port number or "stately", got "${value}"`);
+  throw new ConfigError(`--inspect: expected a port number or "stately", got "${value}"`);
 }
 
 export interface RunInspectionOptions {
   inspect?: string | boolean | undefined;
   /** `--inspect-log FILE`: every inspection event as a JSON line. */
   inspectLog?: string | undefined;
-  store: Store;
   logger: Logger;
   /** Where the URL to open is printed (stderr by default). */
   print?: (line: string) => void;
@@ -43,8 +38,8 @@ export interface RunInspectionOptions {
 /** The inspection of one `tentacle run`: hand `inspect` to the bridge, `start` it, `stop` it. */
 export interface RunInspection {
   inspect(event: InspectionEvent): void;
-  /** Starts the page (or Stately's relay) and prints where to look. */
-  start(): Promise<void>;
+  /** Starts the page (or Stately's relay) on the bridge's state database and prints where to look. */
+  start(store: Store): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,9 +48,9 @@ export interface RunInspection {
  * given (the actor system then runs with no observer at all).
  *
  * @example
- *   const inspection = setUpInspection({ inspect: options.inspect, inspectLog: options.inspectLog, store, logger });
+ *   const inspection = setUpInspection({ inspect: options.inspect, inspectLog: options.inspectLog, logger });
  *   const bridge = new Bridge({ ..., inspect: inspection?.inspect });
- *   await inspection?.start();
+ *   await inspection?.start(store);
  */
 export function setUpInspection(options: RunInspectionOptions): RunInspection | undefined {
   const target = parseInspectFlag(options.inspect);
@@ -63,23 +58,25 @@ export function setUpInspection(options: RunInspectionOptions): RunInspection | 
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { logger } = options;
   const sinks: InspectionSink[] = [];
-  const starters: (() => Promise<void>)[] = [];
+  const starters: ((store: Store) => Promise<void>)[] = [];
   if (options.inspectLog) {
     const log = new InspectionLog(options.inspectLog);
     sinks.push(log);
     logger.info({ file: log.path }, `inspector: writing inspection events to ${log.path}`);
   }
   if (target?.kind === 'page') {
+    // Collects from the first event on; the page shows it once the server is up.
     const live = new LiveActors();
-    const server = new InspectorServer({
-      live,
-      store: options.store,
-      describe: prefsDescriber(options.store),
-      port: target.port,
-      logger,
-    });
-    sinks.push({ send: (event) => live.send(event), stop: () => server.stop() });
-    starters.push(async () => {
+    let server: InspectorServer | undefined;
+    sinks.push({ send: (event) => live.send(event), stop: () => server?.stop() });
+    starters.push(async (store) => {
+      server = new InspectorServer({
+        live,
+        store,
+        describe: prefsDescriber(store),
+        port: target.port,
+        logger,
+      });
       const url = await server.start();
       logger.info({ port: new URL(url).port }, 'inspector: page listening on 127.0.0.1');
       print(`tentacle inspector: ${url}`);
@@ -102,8 +99,14 @@ export function setUpInspection(options: RunInspectionOptions): RunInspection | 
   });
   return {
     inspect: (event) => inspector.inspect(event),
-    async start() {
-      for (const start of starters) await start();
+    async start(store) {
+      for (const start of starters) {
+        // A dev tool that cannot start (port taken) is reported; the bridge runs on without it.
+        await start(store).catch((error: unknown) => {
+          logger.error({ err: error }, 'inspector: could not start');
+          print(`tentacle inspector: could not start (${(error as Error).message})`);
+        });
+      }
     },
     stop: () => inspector.stop(),
   };
