@@ -388,9 +388,13 @@ export class UpdateRouter {
       reply: (markdown) => replies.push(markdown),
       renameTopic: async (title) => {
         if (message.threadId === undefined) return;
-        await this.#o.client
-          .editForumTopic(message.chatId, message.threadId, { name: title })
-          .catch((error: unknown) => this.#o.logger.warn({ err: error }, 'topic rename failed'));
+        try {
+          await this.#o.client.editForumTopic(message.chatId, message.threadId, { name: title });
+        } catch (error) {
+          // Logged here; rethrown so the handler does not record a title that was not set.
+          this.#o.logger.warn({ err: error }, 'topic rename failed');
+          throw error;
+        }
       },
       createTopic: async (name) =>
         (await this.#o.client.createForumTopic(message.chatId, name)).message_thread_id,

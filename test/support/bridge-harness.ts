@@ -117,6 +117,47 @@ export class BridgeHarness {
     return readFakeRecords(this.recordFile);
   }
 
+  /** Spawn records of the fake engines, oldest first. */
+  spawns() {
+    return this.records().filter((r) => r.kind === 'spawn');
+  }
+
+  /** A user message in the main chat (or `chatId`) from Alice (or `from`). */
+  send(
+    text: string,
+    options: { chatId?: number; from?: typeof ALICE; replyTo?: number; threadId?: number } = {},
+  ) {
+    return this.tg.sendUserMessage({
+      chatId: options.chatId ?? this.chatId,
+      from: options.from ?? ALICE,
+      text,
+      ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }),
+      ...(options.threadId === undefined ? {} : { threadId: options.threadId }),
+    });
+  }
+
+  /** Bot messages now visible in a chat whose first line starts with `prefix`. */
+  visible(prefix: string, chatId = this.chatId) {
+    return this.tg.chatLog(chatId).filter((m) => m.fromBot && String(m.text ?? '').startsWith(prefix));
+  }
+
+  /** Waits until `count` bot messages starting with `prefix` are visible. */
+  async waitVisible(prefix: string, count = 1, options: { chatId?: number; timeoutMs?: number } = {}) {
+    await this.tg.waitFor(() => this.visible(prefix, options.chatId).length >= count, {
+      timeoutMs: options.timeoutMs ?? 15_000,
+      label: `${count} × "${prefix}"`,
+    });
+    return this.visible(prefix, options.chatId);
+  }
+
+  /** Finals (done or error) that reply to a user message. */
+  finalsFor(messageId: number, chatId = this.chatId) {
+    return this.tg
+      .chatLog(chatId)
+      .filter((m) => m.fromBot && /^(done|error) · /.test(String(m.text ?? '')))
+      .filter((m) => m.replyTo === messageId);
+  }
+
   async close(): Promise<void> {
     if (this.process) await this.kill();
     await this.tg.stop();
