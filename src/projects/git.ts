@@ -18,8 +18,9 @@ export interface GitOptions {
   env?: Record<string, string>;
 }
 
-/** A git that hangs (a hook waiting on a terminal, a stale lock) is killed after this long without output. */
-const BLOCK_TIMEOUT_MS = 120_000;
+/** A git that hangs (a hook waiting on a terminal) is killed after this long without output; a large
+ * checkout prints nothing when stderr is not a terminal, so the bound is generous. */
+const BLOCK_TIMEOUT_MS = 600_000;
 
 /** A simple-git instance for `dir`, which must exist (simple-git throws otherwise). */
 export function gitIn(dir: string, options: GitOptions = {}): SimpleGit {
