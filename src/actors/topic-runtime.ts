@@ -12,6 +12,7 @@ import type { Logger } from '../logging/logger.ts';
 import { type SupervisorEvent, supervisorMachine } from '../machines/supervisor.machine.ts';
 import { type OrphanInput, type RunOutcome, topicMachine } from '../machines/topic.machine.ts';
 import {
+  type FileWait,
   type InFlightRun,
   type RunJob,
   TOPIC_MACHINE_VERSION,
@@ -41,6 +42,8 @@ export interface TopicEffects {
     params: { run: InFlightRun; completed: CompletedEvent | null; outcome: RunOutcome },
   ): DurableMessage[];
   droppedFromQueue(topic: TopicContext, job: RunJob): DurableMessage[];
+  /** The upload a topic waited for did not arrive before its deadline. */
+  fileWaitExpired(topic: TopicContext, wait: FileWait): DurableMessage[];
   interrupted(topic: TopicContext, run: InFlightRun): DurableMessage[];
   /** The topic lost its saved state (incompatible or corrupt) and restarted from durable facts. */
   restartedFromFacts(topic: TopicInput, reason: string): DurableMessage[];
@@ -303,6 +306,13 @@ export class TopicRuntime {
           fromPromise<void, OrphanInput>(async ({ input }) => {
             if (input.pid) await terminateProcessGroup(input.pid, { startTime: input.pidStartTime });
           })) as never,
+        fileDeadline: fromPromise<void, { at: number }>(
+          ({ input, signal }) =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, Math.max(0, input.at - now()));
+              signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+            }),
+        ) as never,
       },
       actions: {
         recordJob: ({ context }, { job }) =>
@@ -342,6 +352,8 @@ export class TopicRuntime {
           );
           writeMessages(context.topicKey, effects.droppedFromQueue(context, job));
         },
+        announceFileWaitExpired: ({ context }, { wait }) =>
+          writeMessages(context.topicKey, effects.fileWaitExpired(context, wait)),
         announceInterrupted: ({ context }, { run }) => {
           write(context.topicKey, () => finishRun(run, 'interrupted'));
           writeMessages(context.topicKey, effects.interrupted(context, run));
@@ -482,9 +494,18 @@ export function statePath(value: unknown): string {
   return 'unknown';
 }
 
-/** The top-level state name: `running` for `{ running: 'engine' }`. */
+/**
+ * The topic's state in one word, as status and inspection show it: the lane's state (`idle`,
+ * `running`, `resuming`), or `awaiting-file` when an idle topic waits for an upload.
+ *
+ * @example stateLabel({ lane: { running: 'engine' }, upload: 'none' }) // 'running'
+ */
 export function stateLabel(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') return Object.keys(value)[0] ?? 'unknown';
-  return 'unknown';
+  if (!value || typeof value !== 'object') return typeof value === 'string' ? value : 'unknown';
+  const { lane, upload } = value as { lane?: unknown; upload?: unknown };
+  const laneState =
+    typeof lane === 'string' ? lane : lane && typeof lane === 'object' ? Object.keys(lane)[0] : undefined;
+  if (laneState === undefined) return Object.keys(value)[0] ?? 'unknown';
+  if (laneState === 'idle' && upload === 'awaiting-file') return 'awaiting-file';
+  return laneState;
 }

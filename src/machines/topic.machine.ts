@@ -3,6 +3,7 @@ import type { CompletedEvent } from '../engines/events.ts';
 import { applyEngineEvent, initialProgress } from '../engines/progress-state.ts';
 import {
   type EngineRunInput,
+  type FileWait,
   type InFlightRun,
   RESTART_CONTINUE_PROMPT,
   type RunJob,
@@ -39,6 +40,8 @@ export const topicMachine = setup({
   actors: {
     engineProcess: fromCallback<{ type: 'ENGINE.CANCEL' }, EngineRunInput>(() => undefined),
     terminateOrphan: fromPromise<void, OrphanInput>(async () => undefined),
+    /** Resolves at the absolute time `at` (ms). */
+    fileDeadline: fromPromise<void, { at: number }>(async () => undefined),
   },
   actions: {
     /** Durably records a new job (runs table) in the transaction of this transition. */
@@ -56,6 +59,8 @@ export const topicMachine = setup({
     ) => undefined,
     /** Writes the "cancelled" edit of a queued job's placeholder to the durable outbox. */
     announceDroppedFromQueue: (_, _params: { job: RunJob }) => undefined,
+    /** Tells the user the upload they were asked for did not come in time. */
+    announceFileWaitExpired: (_, _params: { wait: FileWait }) => undefined,
     /** Writes the "interrupted" edit of a run lost to a restart to the durable outbox. */
     announceInterrupted: (_, _params: { run: InFlightRun }) => undefined,
   },
@@ -77,6 +82,7 @@ export const topicMachine = setup({
     current: null,
     recovering: null,
     heldSession: null,
+    fileWait: null,
     runsCompleted: 0,
   }),
   on: {
@@ -128,223 +134,283 @@ export const topicMachine = setup({
       ],
     },
   },
-  initial: 'idle',
+  type: 'parallel',
   states: {
-    idle: {
-      always: {
-        guard: ({ context }) => context.queue.length > 0,
-        target: 'running',
-        actions: assign(({ context, event }) => {
-          const [job, ...rest] = context.queue as [RunJob, ...RunJob[]];
-          return { queue: rest, current: startRun(context, job, eventTime(event) ?? job.enqueuedAt) };
-        }),
-      },
-    },
-    running: {
-      initial: 'acquiring',
-      // Whatever ends the run, the engine session becomes free for the next job.
-      exit: [
-        sendParent(({ context }) => ({
-          type: 'SESSION.RELEASE',
-          key: context.heldSession ?? '',
-          topicKey: context.topicKey,
-        })),
-        assign({ heldSession: null }),
-      ],
-      on: {
-        'TOPIC.PROGRESS_SENT': {
-          guard: ({ context, event }) => context.current?.runId === event.runId,
-          actions: [
-            assign({
-              current: ({ context, event }) => ({ ...context.current!, progressMessageId: event.messageId }),
-            }),
-            {
-              type: 'recordMessage',
-              params: ({ event }) => ({ runId: event.runId, messageId: event.messageId }),
-            },
-          ],
-        },
-      },
+    /** Runs: one at a time, FIFO. */
+    lane: {
+      initial: 'idle',
       states: {
-        acquiring: {
-          // A resumed session must not run twice at once, whichever topic asks (DESIGN §2).
-          entry: sendParent(({ context }) => acquireRequest(context)),
-          on: {
-            'TOPIC.ATTACH': {
-              actions: [
-                assign({ bootId: ({ event }) => event.bootId }),
-                sendParent(({ context }) => acquireRequest(context)),
-              ],
-            },
-            'SESSION.GRANTED': {
-              target: 'engine',
-              actions: assign({ heldSession: ({ event }) => (event.key === '' ? null : event.key) }),
-            },
-            'TOPIC.CANCEL': {
-              guard: ({ context, event }) => context.current?.progressMessageId === event.messageId,
-              target: '#topic.idle',
-              actions: [
-                {
-                  type: 'announceRunFinished',
-                  params: ({ context }) => ({ run: context.current!, completed: null, outcome: 'cancelled' }),
-                },
-                assign({ current: null }),
-              ],
-            },
+        idle: {
+          always: {
+            guard: ({ context }) => context.queue.length > 0,
+            target: 'running',
+            actions: assign(({ context, event }) => {
+              const [job, ...rest] = context.queue as [RunJob, ...RunJob[]];
+              return { queue: rest, current: startRun(context, job, eventTime(event) ?? job.enqueuedAt) };
+            }),
           },
         },
-        engine: {
-          invoke: {
-            id: 'engine',
-            src: 'engineProcess',
-            input: ({ context }) => engineInput(context.current!),
-          },
+        running: {
+          initial: 'acquiring',
+          // Whatever ends the run, the engine session becomes free for the next job.
+          exit: [
+            sendParent(({ context }) => ({
+              type: 'SESSION.RELEASE',
+              key: context.heldSession ?? '',
+              topicKey: context.topicKey,
+            })),
+            assign({ heldSession: null }),
+          ],
           on: {
-            'ENGINE.SPAWNED': {
-              guard: 'isCurrentRun',
+            'TOPIC.PROGRESS_SENT': {
+              guard: ({ context, event }) => context.current?.runId === event.runId,
               actions: [
                 assign({
                   current: ({ context, event }) => ({
                     ...context.current!,
-                    pid: event.pid,
-                    pidStartTime: event.startTime,
+                    progressMessageId: event.messageId,
                   }),
                 }),
-                { type: 'recordRun', params: ({ context }) => ({ run: context.current! }) },
+                {
+                  type: 'recordMessage',
+                  params: ({ event }) => ({ runId: event.runId, messageId: event.messageId }),
+                },
               ],
             },
-            'ENGINE.STARTED': {
-              guard: 'isCurrentRun',
-              actions: [
-                assign(({ context, event }) => {
-                  const current = context.current!;
-                  const token = event.event.resume.value;
-                  const key = sessionKey(current.job.engine, token);
-                  return {
-                    current: {
-                      ...current,
-                      resumeToken: token,
-                      progress: applyEngineEvent(current.progress, event.event),
+          },
+          states: {
+            acquiring: {
+              // A resumed session must not run twice at once, whichever topic asks (DESIGN §2).
+              entry: sendParent(({ context }) => acquireRequest(context)),
+              on: {
+                'TOPIC.ATTACH': {
+                  actions: [
+                    assign({ bootId: ({ event }) => event.bootId }),
+                    sendParent(({ context }) => acquireRequest(context)),
+                  ],
+                },
+                'SESSION.GRANTED': {
+                  target: 'engine',
+                  actions: assign({ heldSession: ({ event }) => (event.key === '' ? null : event.key) }),
+                },
+                'TOPIC.CANCEL': {
+                  guard: ({ context, event }) => context.current?.progressMessageId === event.messageId,
+                  target: '#topic.lane.idle',
+                  actions: [
+                    {
+                      type: 'announceRunFinished',
+                      params: ({ context }) => ({
+                        run: context.current!,
+                        completed: null,
+                        outcome: 'cancelled',
+                      }),
                     },
-                    sessions: { ...context.sessions, [current.job.engine]: { token, cwd: current.job.cwd } },
-                    heldSession: context.heldSession ?? key,
-                  };
-                }),
-                sendParent(({ context }) => ({
-                  type: 'SESSION.CLAIM',
-                  key: context.heldSession ?? '',
-                  topicKey: context.topicKey,
-                })),
-                {
-                  type: 'recordSession',
-                  params: ({ context }) => ({ run: context.current!, token: context.current!.resumeToken! }),
+                    assign({ current: null }),
+                  ],
                 },
-                { type: 'recordRun', params: ({ context }) => ({ run: context.current! }) },
-              ],
+              },
             },
-            'ENGINE.ACTION': {
-              guard: 'isCurrentRun',
-              actions: assign({
-                current: ({ context, event }) => ({
-                  ...context.current!,
-                  progress: applyEngineEvent(context.current!.progress, event.event),
-                }),
-              }),
-            },
-            'ENGINE.COMPLETED': {
-              guard: 'isCurrentRun',
-              target: '#topic.idle',
-              actions: [
-                assign({
-                  current: ({ context, event }) => {
-                    const current = context.current!;
-                    return {
-                      ...current,
-                      resumeToken: current.resumeToken ?? event.event.resume?.value ?? null,
-                      progress: applyEngineEvent(current.progress, event.event),
-                    };
-                  },
-                }),
-                {
-                  type: 'announceRunFinished',
-                  params: ({ context, event }) => ({
-                    run: context.current!,
-                    completed: event.event,
-                    outcome: outcomeOf(context.current!, event.event),
+            engine: {
+              invoke: {
+                id: 'engine',
+                src: 'engineProcess',
+                input: ({ context }) => engineInput(context.current!),
+              },
+              on: {
+                'ENGINE.SPAWNED': {
+                  guard: 'isCurrentRun',
+                  actions: [
+                    assign({
+                      current: ({ context, event }) => ({
+                        ...context.current!,
+                        pid: event.pid,
+                        pidStartTime: event.startTime,
+                      }),
+                    }),
+                    { type: 'recordRun', params: ({ context }) => ({ run: context.current! }) },
+                  ],
+                },
+                'ENGINE.STARTED': {
+                  guard: 'isCurrentRun',
+                  actions: [
+                    assign(({ context, event }) => {
+                      const current = context.current!;
+                      const token = event.event.resume.value;
+                      const key = sessionKey(current.job.engine, token);
+                      return {
+                        current: {
+                          ...current,
+                          resumeToken: token,
+                          progress: applyEngineEvent(current.progress, event.event),
+                        },
+                        sessions: {
+                          ...context.sessions,
+                          [current.job.engine]: { token, cwd: current.job.cwd },
+                        },
+                        heldSession: context.heldSession ?? key,
+                      };
+                    }),
+                    sendParent(({ context }) => ({
+                      type: 'SESSION.CLAIM',
+                      key: context.heldSession ?? '',
+                      topicKey: context.topicKey,
+                    })),
+                    {
+                      type: 'recordSession',
+                      params: ({ context }) => ({
+                        run: context.current!,
+                        token: context.current!.resumeToken!,
+                      }),
+                    },
+                    { type: 'recordRun', params: ({ context }) => ({ run: context.current! }) },
+                  ],
+                },
+                'ENGINE.ACTION': {
+                  guard: 'isCurrentRun',
+                  actions: assign({
+                    current: ({ context, event }) => ({
+                      ...context.current!,
+                      progress: applyEngineEvent(context.current!.progress, event.event),
+                    }),
                   }),
                 },
-                assign({ current: null, runsCompleted: ({ context }) => context.runsCompleted + 1 }),
-              ],
+                'ENGINE.COMPLETED': {
+                  guard: 'isCurrentRun',
+                  target: '#topic.lane.idle',
+                  actions: [
+                    assign({
+                      current: ({ context, event }) => {
+                        const current = context.current!;
+                        return {
+                          ...current,
+                          resumeToken: current.resumeToken ?? event.event.resume?.value ?? null,
+                          progress: applyEngineEvent(current.progress, event.event),
+                        };
+                      },
+                    }),
+                    {
+                      type: 'announceRunFinished',
+                      params: ({ context, event }) => ({
+                        run: context.current!,
+                        completed: event.event,
+                        outcome: outcomeOf(context.current!, event.event),
+                      }),
+                    },
+                    assign({ current: null, runsCompleted: ({ context }) => context.runsCompleted + 1 }),
+                  ],
+                },
+                'ENGINE.LOST': {
+                  guard: 'isCurrentRun',
+                  target: '#topic.lane.resuming',
+                  actions: assign({ recovering: ({ context }) => context.current, current: null }),
+                },
+                'TOPIC.CANCEL': {
+                  guard: ({ context, event }) => context.current?.progressMessageId === event.messageId,
+                  actions: [
+                    assign({
+                      current: ({ context, event }) => ({ ...context.current!, cancel: { by: event.by } }),
+                    }),
+                    // The engine actor terminates the process group; its exit ends the run (as cancelled),
+                    // so the next job never overlaps a dying process of the same session.
+                    sendTo('engine', { type: 'ENGINE.CANCEL' }),
+                  ],
+                },
+              },
             },
-            'ENGINE.LOST': {
-              guard: 'isCurrentRun',
-              target: '#topic.resuming',
-              actions: assign({ recovering: ({ context }) => context.current, current: null }),
-            },
-            'TOPIC.CANCEL': {
-              guard: ({ context, event }) => context.current?.progressMessageId === event.messageId,
-              actions: [
-                assign({
-                  current: ({ context, event }) => ({ ...context.current!, cancel: { by: event.by } }),
+          },
+        },
+        resuming: {
+          initial: 'terminating',
+          states: {
+            // Two processes must never drive one session: the lost run's process group goes first.
+            terminating: {
+              invoke: {
+                src: 'terminateOrphan',
+                input: ({ context }) => ({
+                  pid: context.recovering?.pid ?? null,
+                  pidStartTime: context.recovering?.pidStartTime ?? null,
                 }),
-                // The engine actor terminates the process group; its exit ends the run (as cancelled),
-                // so the next job never overlaps a dying process of the same session.
-                sendTo('engine', { type: 'ENGINE.CANCEL' }),
+                onDone: { target: 'deciding' },
+                onError: { target: 'deciding' },
+              },
+            },
+            deciding: {
+              always: [
+                {
+                  // The engine never announced a session: run the original prompt again.
+                  guard: ({ context }) => context.recovering?.resumeToken == null,
+                  target: '#topic.lane.running',
+                  actions: assign(({ context }) => {
+                    const lost = context.recovering!;
+                    const job: RunJob = { ...lost.job, origin: 'restart-rerun' };
+                    return { recovering: null, current: continueRun(context, lost, job) };
+                  }),
+                },
+                {
+                  guard: 'resumeAfterRestart',
+                  target: '#topic.lane.running',
+                  actions: assign(({ context }) => {
+                    const lost = context.recovering!;
+                    const job: RunJob = {
+                      ...lost.job,
+                      prompt: RESTART_CONTINUE_PROMPT,
+                      session: { mode: 'token', token: lost.resumeToken! },
+                      origin: 'restart-continue',
+                    };
+                    return { recovering: null, current: continueRun(context, lost, job) };
+                  }),
+                },
+                {
+                  target: '#topic.lane.idle',
+                  actions: [
+                    { type: 'announceInterrupted', params: ({ context }) => ({ run: context.recovering! }) },
+                    assign({ recovering: null }),
+                  ],
+                },
               ],
             },
           },
         },
       },
     },
-    resuming: {
-      initial: 'terminating',
+    /**
+     * A wait for a user's upload (`/file put <path>` sent without a file). It is its own region so
+     * a wait never blocks a run and a run never blocks the wait: prompts keep running while the
+     * topic waits, and the upload lands whatever the lane is doing.
+     */
+    upload: {
+      initial: 'none',
       states: {
-        // Two processes must never drive one session: the lost run's process group goes first.
-        terminating: {
-          invoke: {
-            src: 'terminateOrphan',
-            input: ({ context }) => ({
-              pid: context.recovering?.pid ?? null,
-              pidStartTime: context.recovering?.pidStartTime ?? null,
-            }),
-            onDone: { target: 'deciding' },
-            onError: { target: 'deciding' },
+        none: {
+          on: {
+            'FILE.AWAIT': {
+              target: 'awaiting-file',
+              actions: assign({ fileWait: ({ event }) => event.wait }),
+            },
           },
         },
-        deciding: {
-          always: [
-            {
-              // The engine never announced a session: run the original prompt again.
-              guard: ({ context }) => context.recovering?.resumeToken == null,
-              target: '#topic.running',
-              actions: assign(({ context }) => {
-                const lost = context.recovering!;
-                const job: RunJob = { ...lost.job, origin: 'restart-rerun' };
-                return { recovering: null, current: continueRun(context, lost, job) };
-              }),
-            },
-            {
-              guard: 'resumeAfterRestart',
-              target: '#topic.running',
-              actions: assign(({ context }) => {
-                const lost = context.recovering!;
-                const job: RunJob = {
-                  ...lost.job,
-                  prompt: RESTART_CONTINUE_PROMPT,
-                  session: { mode: 'token', token: lost.resumeToken! },
-                  origin: 'restart-continue',
-                };
-                return { recovering: null, current: continueRun(context, lost, job) };
-              }),
-            },
-            {
-              target: '#topic.idle',
+        'awaiting-file': {
+          // The deadline is an absolute time in the actor's input, so it survives a restart.
+          invoke: {
+            src: 'fileDeadline',
+            input: ({ context }) => ({ at: context.fileWait?.deadline ?? 0 }),
+            onDone: {
+              target: 'none',
               actions: [
-                { type: 'announceInterrupted', params: ({ context }) => ({ run: context.recovering! }) },
-                assign({ recovering: null }),
+                { type: 'announceFileWaitExpired', params: ({ context }) => ({ wait: context.fileWait! }) },
+                assign({ fileWait: null }),
               ],
             },
-          ],
+          },
+          on: {
+            'FILE.AWAIT': {
+              target: 'awaiting-file',
+              reenter: true,
+              actions: assign({ fileWait: ({ event }) => event.wait }),
+            },
+            'FILE.RECEIVED': { target: 'none', actions: assign({ fileWait: null }) },
+            'FILE.CANCEL_WAIT': { target: 'none', actions: assign({ fileWait: null }) },
+          },
         },
       },
     },

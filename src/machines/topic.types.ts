@@ -7,7 +7,7 @@ import type { ProgressState } from '../engines/progress-state.ts';
  */
 
 /** Bumped whenever a persisted snapshot of an older shape can no longer be restored as is. */
-export const TOPIC_MACHINE_VERSION = 1;
+export const TOPIC_MACHINE_VERSION = 2;
 
 /** How a job picks its engine session. */
 export type JobSession =
@@ -58,6 +58,19 @@ export interface InFlightRun {
   cancel: { by: number | null } | null;
 }
 
+/** `/file put <path>` without a file: where that sender's next upload goes, until when. */
+export interface FileWait {
+  path: string;
+  force: boolean;
+  senderId: number | null;
+  /** The message that asked, replied to when the file lands or the wait expires. */
+  messageId: number | null;
+  /** Where relative paths are resolved: the project checkout or worktree, or the bridge's cwd. */
+  root: string;
+  /** Absolute time (ms) after which the wait ends. */
+  deadline: number;
+}
+
 /** A stored engine session of the topic (chat mode, forum topics, and stateless lanes). */
 export interface StoredSession {
   token: string;
@@ -77,6 +90,8 @@ export interface TopicContext {
   recovering: InFlightRun | null;
   /** The engine session lock (`engine:token`) this topic holds while running. */
   heldSession: string | null;
+  /** The upload the topic waits for, if any (`awaiting-file`). */
+  fileWait: FileWait | null;
   /** Runs finished since the topic was created: shown by `tentacle status`. */
   runsCompleted: number;
 }
@@ -126,6 +141,11 @@ export type TopicEvent =
   | { type: 'TOPIC.PROGRESS_SENT'; runId: string; messageId: number }
   /** The queued placeholder of a job was sent. */
   | { type: 'TOPIC.PLACEHOLDER_SENT'; jobId: string; messageId: number }
+  /** Wait for this sender's next upload (replaces an earlier wait). */
+  | { type: 'FILE.AWAIT'; wait: FileWait }
+  /** The awaited upload was saved. */
+  | { type: 'FILE.RECEIVED' }
+  | { type: 'FILE.CANCEL_WAIT' }
   /** The supervisor granted the engine session lock. */
   | { type: 'SESSION.GRANTED'; key: string }
   | EngineProcessEventForTopic;

@@ -100,6 +100,7 @@ export class Bridge {
       effects: {
         runFinished: (topic, params) => this.#presenter.runFinished(topic, params),
         droppedFromQueue: (topic, job) => this.#presenter.droppedFromQueue(topic, job),
+        fileWaitExpired: (topic, wait) => this.#presenter.fileWaitExpired(topic, wait),
         interrupted: (topic, run) => this.#presenter.interrupted(topic, run),
         restartedFromFacts: (topic, reason) => this.#presenter.restartedFromFacts(topic, reason),
         parked: (topicKey, reason) => this.#presenter.parked(topicKey, reason),

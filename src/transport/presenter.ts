@@ -1,7 +1,7 @@
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { DurableMessage, TopicEffects } from '../actors/topic-runtime.ts';
 import { ADAPTERS } from '../engines/registry.ts';
-import type { InFlightRun, RunJob, TopicContext } from '../machines/topic.types.ts';
+import type { FileWait, InFlightRun, RunJob, TopicContext } from '../machines/topic.types.ts';
 import type { FinalPayload } from './final-payload.ts';
 import { renderError, renderFinal } from './render/final-layout.ts';
 import { renderMarkdown } from './render/markdown.ts';
@@ -117,6 +117,18 @@ export class Presenter
       disposition: 'edit-in-place',
       notify: false,
     });
+  }
+
+  fileWaitExpired(topic: TopicContext, wait: FileWait): DurableMessage[] {
+    return [
+      this.notice(
+        topic.chatId,
+        topic.threadId,
+        topic.topicKey,
+        `no file arrived for \`${wait.path}\` in time; send \`/file put ${wait.path}\` with the file attached.`,
+        wait.messageId ?? undefined,
+      ),
+    ];
   }
 
   interrupted(topic: TopicContext, run: InFlightRun): DurableMessage[] {

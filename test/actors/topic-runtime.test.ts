@@ -4,7 +4,11 @@ import { fromPromise } from 'xstate';
 import { TopicRuntime } from '../../src/actors/topic-runtime.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import type { OrphanInput } from '../../src/machines/topic.machine.ts';
-import { RESTART_CONTINUE_PROMPT, type TopicEvent } from '../../src/machines/topic.types.ts';
+import {
+  RESTART_CONTINUE_PROMPT,
+  TOPIC_MACHINE_VERSION,
+  type TopicEvent,
+} from '../../src/machines/topic.types.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { job } from '../support/jobs.ts';
 import { recordingEffects } from '../support/recording-effects.ts';
@@ -55,7 +59,10 @@ describe('TopicRuntime', () => {
     b.store.inbox.storeBatch([{ updateId: 10, sentAt: null, payload: {} }], 11);
     b.runtime.deliver(TOPIC, prompt(job({ jobId: 'a' })), { updateIds: [10] });
     expect(b.store.inbox.pending()).toEqual([]);
-    expect(b.store.topics.load('tg:1')).toMatchObject({ state: 'running', machineVersion: 1 });
+    expect(b.store.topics.load('tg:1')).toMatchObject({
+      state: 'running',
+      machineVersion: TOPIC_MACHINE_VERSION,
+    });
     expect(b.store.runs.get('a')).toMatchObject({ status: 'queued', prompt: expect.any(String) });
   });
 
@@ -135,7 +142,9 @@ describe('TopicRuntime', () => {
     await settle();
     const restarted = second.store.outbox.all().filter((r) => r.kind === 'restarted-from-facts');
     expect(restarted).toHaveLength(1);
-    expect(restarted[0]!.payload).toEqual({ reason: 'snapshot v0 does not fit machine v1' });
+    expect(restarted[0]!.payload).toEqual({
+      reason: `snapshot v0 does not fit machine v${TOPIC_MACHINE_VERSION}`,
+    });
     expect(second.runtime.view('tg:1')?.context.sessions).toEqual({ codex: { token: 'T1', cwd: '/repo' } });
     const ran = second.engine.runs.map((r) => r.input.runId);
     expect(ran).toContain('a');

@@ -78,8 +78,8 @@ describe('supervisor', () => {
     t.prompt('tg:1', job());
     t.prompt('tg:2', job());
     expect(t.engine.runs.map((r) => r.input.runId)).toHaveLength(2);
-    expect(t.stateOf('tg:1')).toEqual({ running: 'engine' });
-    expect(t.stateOf('tg:2')).toEqual({ running: 'engine' });
+    expect(t.stateOf('tg:1')).toEqual({ lane: { running: 'engine' }, upload: 'none' });
+    expect(t.stateOf('tg:2')).toEqual({ lane: { running: 'engine' }, upload: 'none' });
   });
 
   it('never runs one engine session twice at once, even from two topics', () => {
@@ -88,7 +88,7 @@ describe('supervisor', () => {
     t.prompt('tg:1', job({ session }));
     t.prompt('tg:2', job({ session }));
     expect(t.engine.runs).toHaveLength(1);
-    expect(t.stateOf('tg:2')).toEqual({ running: 'acquiring' });
+    expect(t.stateOf('tg:2')).toEqual({ lane: { running: 'acquiring' }, upload: 'none' });
     expect(t.supervisor.getSnapshot().context.locks).toEqual({ 'codex:shared': 'tg:1' });
     t.engine.runs[0]!.finish('first', 'shared');
     expect(t.engine.runs).toHaveLength(2);
@@ -105,7 +105,7 @@ describe('supervisor', () => {
     t.supervisor.send({ type: 'SUPERVISOR.EVICT', topicKey: 'tg:1' });
     expect(t.topicOf('tg:1')).toBeUndefined();
     t.prompt('tg:1', job());
-    expect(t.stateOf('tg:1')).toEqual({ running: 'engine' });
+    expect(t.stateOf('tg:1')).toEqual({ lane: { running: 'engine' }, upload: 'none' });
   });
 
   it('survives a failing topic: the others keep running and it is restarted within the budget', () => {
@@ -115,7 +115,7 @@ describe('supervisor', () => {
     expect(t.supervisor.getSnapshot().status).toBe('active');
     expect(t.restarts).toEqual(['tg:bad']);
     expect(t.topicOf('tg:bad')).toBeUndefined();
-    expect(t.stateOf('tg:ok')).toEqual({ running: 'engine' });
+    expect(t.stateOf('tg:ok')).toEqual({ lane: { running: 'engine' }, upload: 'none' });
     t.engine.runs[0]!.finish('still fine');
     expect(t.announced).toEqual([{ topic: 'tg:ok', outcome: 'done', answer: 'still fine' }]);
   });
@@ -130,6 +130,6 @@ describe('supervisor', () => {
     expect(t.topicOf('tg:bad')).toBeUndefined();
     t.deliver('tg:bad', { type: 'TOPIC.NEW_SESSION' });
     t.prompt('tg:bad', job());
-    expect(t.stateOf('tg:bad')).toEqual({ running: 'engine' });
+    expect(t.stateOf('tg:bad')).toEqual({ lane: { running: 'engine' }, upload: 'none' });
   });
 });

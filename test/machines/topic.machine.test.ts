@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AnyActorRef, createActor } from 'xstate';
+import { type AnyActorRef, createActor, fromPromise } from 'xstate';
 import { supervisorMachine } from '../../src/machines/supervisor.machine.ts';
 import { topicMachine } from '../../src/machines/topic.machine.ts';
 import {
@@ -18,6 +18,9 @@ function boot(options: { resume?: boolean } = {}) {
     actors: {
       engineProcess: engine.logic as never,
       terminateOrphan: (async () => undefined) as never,
+      fileDeadline: fromPromise<void, { at: number }>(
+        ({ input }) => new Promise((resolve) => setTimeout(resolve, Math.max(0, input.at - Date.now()))),
+      ) as never,
     },
     actions: {
       recordJob: (_, { job }) => calls.push(`recordJob ${job.jobId}`),
@@ -27,6 +30,7 @@ function boot(options: { resume?: boolean } = {}) {
         calls.push(`finished ${run.runId} ${outcome} ${completed?.answer ?? ''}`.trim()),
       announceDroppedFromQueue: (_, { job }) => calls.push(`dropped ${job.jobId}`),
       announceInterrupted: (_, { run }) => calls.push(`interrupted ${run.runId}`),
+      announceFileWaitExpired: (_, { wait }) => calls.push(`file wait expired ${wait.path}`),
     },
     guards: { resumeAfterRestart: () => options.resume ?? true },
   });
@@ -57,12 +61,12 @@ describe('topic machine', () => {
     const t = boot();
     const j = job({ jobId: 'a' });
     t.deliver({ type: 'TOPIC.PROMPT', job: j, at: 5_000 });
-    expect(t.state()).toEqual({ running: 'engine' });
+    expect(t.state()).toEqual({ lane: { running: 'engine' }, upload: 'none' });
     expect(t.engine.runs[0]!.input).toMatchObject({ runId: 'a', engine: 'codex', bootId: 'boot-1' });
     expect(t.engine.runs[0]!.input.request).toMatchObject({ prompt: j.prompt, cwd: '/repo' });
     t.engine.runs[0]!.send({ type: 'ENGINE.SPAWNED', runId: 'a', pid: 4321, startTime: '99' });
     t.engine.runs[0]!.finish('the answer', 'T1');
-    expect(t.state()).toBe('idle');
+    expect(t.state()).toEqual({ lane: 'idle', upload: 'none' });
     expect(t.calls).toEqual([
       'recordJob a',
       'recordRun a pid=4321',
@@ -127,13 +131,13 @@ describe('topic machine', () => {
     t.deliver({ type: 'TOPIC.PROGRESS_SENT', runId: 'a', messageId: 55 });
     t.deliver({ type: 'TOPIC.CANCEL', messageId: 55, by: 7, at: 6_000 });
     expect(t.engine.runs[0]!.received).toEqual(['ENGINE.CANCEL']);
-    expect(t.state()).toEqual({ running: 'engine' });
+    expect(t.state()).toEqual({ lane: { running: 'engine' }, upload: 'none' });
     t.engine.runs[0]!.send({
       type: 'ENGINE.COMPLETED',
       runId: 'a',
       event: completed('codex', '', null, false),
     });
-    expect(t.state()).toBe('idle');
+    expect(t.state()).toEqual({ lane: 'idle', upload: 'none' });
     expect(t.calls.at(-1)).toBe('finished a cancelled');
   });
 
@@ -146,7 +150,7 @@ describe('topic machine', () => {
     expect(t.calls).toContain('dropped b');
     t.engine.runs[0]!.finish('A');
     expect(t.engine.runs).toHaveLength(1);
-    expect(t.state()).toBe('idle');
+    expect(t.state()).toEqual({ lane: 'idle', upload: 'none' });
   });
 
   it('starts a queued job in its placeholder message', () => {
@@ -166,7 +170,7 @@ describe('topic machine', () => {
       runId: 'old',
       event: completed('codex', 'late', 'x'),
     });
-    expect(t.state()).toEqual({ running: 'engine' });
+    expect(t.state()).toEqual({ lane: { running: 'engine' }, upload: 'none' });
   });
 
   it('marks an empty answer as an error, as takopi does', () => {
@@ -190,7 +194,7 @@ describe('topic machine', () => {
         t.engine.runs[0]!.send({ type: 'ENGINE.STARTED', runId: 'a', event: started('codex', token) });
       t.engine.runs[0]!.send({ type: 'ENGINE.LOST', runId: 'a' });
       if (outcome === 'interrupted') {
-        expect(t.state()).toBe('idle');
+        expect(t.state()).toEqual({ lane: 'idle', upload: 'none' });
         expect(t.calls.at(-1)).toBe('interrupted a');
         expect(t.engine.runs).toHaveLength(1);
         return;
@@ -206,6 +210,38 @@ describe('topic machine', () => {
         }
         expect(t.context().current).toMatchObject({ progressMessageId: 55 });
       });
+    });
+  });
+
+  describe('awaiting a file', () => {
+    const wait = (deadline: number) => ({
+      path: 'docs/spec.pdf',
+      force: false,
+      senderId: 7,
+      messageId: 9,
+      root: '/repo',
+      deadline,
+    });
+
+    it('waits in its own region: a prompt still runs while the topic awaits the upload', () => {
+      const t = boot();
+      t.deliver({ type: 'FILE.AWAIT', wait: wait(Date.now() + 60_000) });
+      expect(t.state()).toEqual({ lane: 'idle', upload: 'awaiting-file' });
+      t.deliver({ type: 'TOPIC.PROMPT', job: job({ jobId: 'a' }), at: 5_000 });
+      expect(t.state()).toEqual({ lane: { running: 'engine' }, upload: 'awaiting-file' });
+      t.deliver({ type: 'FILE.RECEIVED' });
+      expect(t.state()).toEqual({ lane: { running: 'engine' }, upload: 'none' });
+      expect(t.context().fileWait).toBeNull();
+    });
+
+    it('gives up at the deadline and says so once', async () => {
+      const t = boot();
+      t.deliver({ type: 'FILE.AWAIT', wait: wait(Date.now() + 30) });
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      expect(t.state()).toEqual({ lane: 'idle', upload: 'none' });
+      expect(t.calls.filter((c) => c.startsWith('file wait expired'))).toEqual([
+        'file wait expired docs/spec.pdf',
+      ]);
     });
   });
 

@@ -15,6 +15,7 @@ export function recordingEffects() {
         token: run.resumeToken,
       }),
     droppedFromQueue: (topic, job) => message('dropped', topic.chatId, { jobId: job.jobId }),
+    fileWaitExpired: (topic, wait) => message('file-wait-expired', topic.chatId, { path: wait.path }),
     interrupted: (topic, run) => message('interrupted', topic.chatId, { runId: run.runId }),
     restartedFromFacts: (topic, reason) => message('restarted-from-facts', topic.chatId, { reason }),
     parked: (topicKey, reason) => message('parked', 0, { topicKey, reason }),
