@@ -84,7 +84,7 @@ describe('tentacle worktrees', () => {
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe(`app  ${fx.repo}  (base main)`);
-    const row = (cells: string[]) => new RegExp(`^  ${cells.map(escape).join(' +')}$`);
+    const row = (cells: string[]) => new RegExp(`^  ${cells.map(escapeRegExp).join(' +')}$`);
     expect(lines[1]).toMatch(row(['main', fx.repo, 'main checkout']));
     const rows = lines.slice(2);
     expect(rows).toHaveLength(7);
