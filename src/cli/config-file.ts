@@ -33,6 +33,24 @@ export function renderConfigChange(
 }
 
 /**
+ * Like `renderConfigChange` for several leaves set at once (the wizard merging its answers into an
+ * existing config): each is edited in place in turn, and the result must parse back to `after`.
+ */
+export function renderConfigSets(
+  text: string,
+  after: Record<string, unknown>,
+  sets: readonly { path: readonly string[]; value: unknown }[],
+): { text: string; preserved: boolean } {
+  let edited: string | undefined = text;
+  for (const { path, value } of sets) {
+    if (edited === undefined) break;
+    edited = setTomlValue(edited, path, tomlLiteral(value));
+  }
+  if (edited !== undefined && sameData(edited, after)) return { text: edited, preserved: true };
+  return { text: stringifyToml(after), preserved: false };
+}
+
+/**
  * Writes a file so that a crash leaves either the old or the new content: a temporary file in the
  * same folder, fsync, rename over the target, fsync of the folder. The mode of an existing file is
  * kept; a new one is private (0600), since a config holds the bot token.

@@ -10,6 +10,7 @@ import { Bridge } from '../transport/bridge.ts';
 import { settingsCommands } from '../transport/commands/index.ts';
 import { CliError } from './cli-error.ts';
 import { acquireLock } from './lockfile.ts';
+import { onboardIfNeeded } from './onboarding/onboard-gate.ts';
 
 export interface RunOptions {
   config?: string;
@@ -30,6 +31,7 @@ const STOP_DEADLINE_MS = 5_000;
  */
 export async function runCommand(options: RunOptions): Promise<void> {
   const configPath = resolveConfigPath({ flag: options.config });
+  await onboardIfNeeded(configPath, options.onboard === true);
   const settings = loadConfig(configPath);
   if (options.engine !== undefined && !isEngineId(options.engine)) {
     throw new ConfigError(
