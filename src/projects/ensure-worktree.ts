@@ -102,7 +102,8 @@ async function addWorktree(
     if (!base) return { error: 'error:\ncannot determine base branch for new worktree' };
     await git.raw(['worktree', 'add', '-b', branch, '--', path, await baseRef(repo, base, options)]);
   }
-  await excludeWorktreesFolder(repo, project.worktrees_root, options);
+  // Best effort: the worktree exists and is usable even when the exclude file cannot be written.
+  await excludeWorktreesFolder(repo, project.worktrees_root, options).catch(() => undefined);
   return { path };
 }
 
