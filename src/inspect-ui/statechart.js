@@ -73,6 +73,13 @@ function drawEdges(canvas, svg, boxes, edges, activeSet) {
     return r && { x: r.left - origin.left, y: r.top - origin.top, w: r.width, h: r.height };
   };
   const pairCount = new Map();
+  // Labels keep off the simple states' boxes (and off each other).
+  const placed = [];
+  for (const [id, box] of boxes) {
+    if (box.querySelector('.sc-children')) continue;
+    const r = rectOf(id);
+    placed.push({ x: r.x, y: r.y, width: r.w, height: r.h });
+  }
   for (const edge of edges) {
     const a = rectOf(edge.from);
     const b = rectOf(edge.to);
@@ -95,13 +102,35 @@ function drawEdges(canvas, svg, boxes, edges, activeSet) {
     path.setAttribute('class', activeSet.has(edge.from) ? 'sc-edge from-active' : 'sc-edge');
     path.setAttribute('marker-end', 'url(#sc-arrow)');
     svg.append(path);
+    // Labels sit near their arrow's source: arrows converging on one state would pile them up at the target.
+    const t = 0.3;
+    const at = {
+      x: (1 - t) ** 2 * p1.x + 2 * (1 - t) * t * c.x + t ** 2 * p2.x,
+      y: (1 - t) ** 2 * p1.y + 2 * (1 - t) * t * c.y + t ** 2 * p2.y,
+    };
     const text = document.createElementNS(SVG, 'text');
-    text.setAttribute('x', String((p1.x + 2 * c.x + p2.x) / 4));
-    text.setAttribute('y', String((p1.y + 2 * c.y + p2.y) / 4));
     text.setAttribute('class', 'sc-label');
     text.textContent = edge.guard ? `${edge.label} [${edge.guard}]` : edge.label;
     svg.append(text);
+    placeLabel(text, at, placed);
   }
+}
+
+/** Puts a label at `at`, nudged down (then up) until it overlaps no label placed before it. */
+function placeLabel(text, at, placed) {
+  const offsets = [0, 14, -14, 28, -28, 42, -42, 56, -56, 70, -70];
+  let box = null;
+  for (const dy of offsets) {
+    text.setAttribute('x', String(at.x));
+    text.setAttribute('y', String(at.y + dy));
+    box = text.getBBox();
+    if (!placed.some((other) => overlaps(box, other))) break;
+  }
+  placed.push(box);
+}
+
+function overlaps(a, b) {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
 function arrowMarker() {
