@@ -68,13 +68,17 @@ export function previewConfig(answers: WizardAnswers): string {
 }
 
 /**
- * Enough of a token to recognize it, never enough to use it.
+ * Enough of a token to recognize it, never enough to use it: the bot id (public anyway) and the
+ * last characters of a full-length secret.
  *
  * @example
- *   maskToken('123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw') // '123456789...LDsaw'
+ *   maskToken('123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw') // '123456789:...Dsaw'
+ *   maskToken('123:short') // '123:****'
  */
 export function maskToken(token: string): string {
   const trimmed = token.trim();
-  if (trimmed.length <= 16) return '*'.repeat(trimmed.length);
-  return `${trimmed.slice(0, 9)}...${trimmed.slice(-5)}`;
+  const colon = trimmed.indexOf(':');
+  const id = colon >= 0 ? trimmed.slice(0, colon) : '';
+  const secret = colon >= 0 ? trimmed.slice(colon + 1) : trimmed;
+  return `${id}:${secret.length >= 20 ? `...${secret.slice(-4)}` : '****'}`;
 }

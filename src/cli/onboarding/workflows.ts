@@ -21,7 +21,7 @@ export const WORKFLOW_PRESETS: Readonly<Record<Workflow, WorkflowPreset>> = {
 
 /** The choices of "how will you use tentacle?", in the order shown. */
 export const WORKFLOW_CHOICES: readonly { value: Workflow; label: string; hint: string }[] = [
-  { value: 'assistant', label: 'assistant', hint: 'ongoing chat, /new to reset (recommended)' },
+  { value: 'assistant', label: 'assistant', hint: 'ongoing chat, /new to reset · recommended' },
   { value: 'workspace', label: 'workspace', hint: "projects + branches in forum topics, i'll set those up" },
   { value: 'handoff', label: 'handoff', hint: 'reply to continue, resume lines for the terminal' },
 ];
