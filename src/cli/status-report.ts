@@ -32,6 +32,8 @@ export interface TopicStatus {
   sessions: Record<string, string>;
   queue: { jobId: string; engine: string; enqueuedAt: number }[];
   run: RunStatus | null;
+  /** The upload an `awaiting-file` topic waits for (`/file put <path>` without a file). */
+  fileWait: { path: string; deadline: number } | null;
   /** False when the stored snapshot could not be read (the topic restarts from its facts). */
   snapshotReadable: boolean;
 }
@@ -133,6 +135,9 @@ export function readStatus(input: {
         : stored
           ? runFromRecord(stored, now)
           : null,
+      fileWait: context?.fileWait
+        ? { path: context.fileWait.path, deadline: context.fileWait.deadline }
+        : null,
       snapshotReadable: snapshot !== undefined,
     };
   });

@@ -110,6 +110,10 @@ export function renderStatus(report: StatusReport): string {
       lines.push(`    ${parts.join(' · ')}`);
       if (run.cwd) lines.push(`    cwd: ${run.cwd}`);
     }
+    if (topic.fileWait) {
+      const left = formatElapsed((topic.fileWait.deadline - report.generatedAt) / 1000);
+      lines.push(`    waiting for a file: ${topic.fileWait.path} (${left} left)`);
+    }
     if (topic.queue.length > 0) {
       const engines = topic.queue.map((job) => job.engine).join(', ');
       lines.push(`    queue: ${topic.queue.length} waiting (${engines})`);

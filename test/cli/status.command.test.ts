@@ -61,6 +61,7 @@ function writeBusyBridge(store: Store, now: number, enginePid: number): void {
     current,
     recovering: null,
     heldSession: 'codex:thread-abc',
+    fileWait: null,
     runsCompleted: 2,
   };
   store.transaction(() => {
@@ -107,10 +108,10 @@ function writeBusyBridge(store: Store, now: number, enginePid: number): void {
         topicKey: 'tg:1001',
         chatId: 1001,
         machineVersion: 1,
-        state: 'idle',
+        state: 'awaiting-file',
         snapshot: {
           status: 'active',
-          value: 'idle',
+          value: 'awaiting-file',
           context: {
             ...context,
             topicKey: 'tg:1001',
@@ -118,6 +119,15 @@ function writeBusyBridge(store: Store, now: number, enginePid: number): void {
             threadId: null,
             current: null,
             queue: [],
+            heldSession: null,
+            fileWait: {
+              path: 'docs/spec.pdf',
+              force: false,
+              senderId: 1001,
+              messageId: 3,
+              root: '/srv/app',
+              deadline: now + 600_000,
+            },
           },
         },
       },
@@ -174,7 +184,10 @@ describe.concurrent('tentacle status', () => {
     expect(lines).toContain('    queue: 1 waiting (claude)');
     expect(lines).toContain('    binding: app @feat (topic)');
     expect(lines).toContain('    sessions: codex thread-abc');
-    expect(lines).toContain('  tg:1001 · idle · changed 1h 00m ago');
+    expect(lines).toContain('  tg:1001 · awaiting-file · changed 1h 00m ago');
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {4}waiting for a file: docs\/spec\.pdf \(\d+m \d\ds left\)$/),
+    );
     expect(lines).toContain('outbox: 1 pending');
     expect(lines.at(-1)).toMatch(/^ {2}#\d+ final → tg:1001 · attempts 0$/);
 
