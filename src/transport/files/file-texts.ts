@@ -1,0 +1,20 @@
+/** The replies of file transfer, worded as takopi words them (takopi-behavior.md §8) where it has them. */
+export const FILE_TEXT = {
+  disabled: 'file transfer disabled; enable `[transports.telegram.files]`.',
+  invalidUpload: 'invalid upload path.',
+  invalidDownload: 'invalid download path.',
+  uploadEscapes: 'upload path escapes the repo root.',
+  downloadEscapes: 'download path escapes the repo root.',
+  exists: 'file already exists; use --force to overwrite.',
+  isDirectory: 'upload target is a directory.',
+  uploadTooLarge: 'file is too large to upload.',
+  downloadTooLarge: 'file is too large to send.',
+  metadataFailed: 'failed to fetch file metadata.',
+  downloadFailed: 'failed to download file.',
+  sendFailed: 'failed to send file.',
+  missing: 'file does not exist.',
+  allFailed: 'failed to upload files.',
+  getUsage: 'usage: `/file get <path>`',
+  denied: (rule: string) => `path denied by rule: ${rule}`,
+  rootMissing: (root: string) => `the project folder \`${root}\` does not exist.`,
+} as const;
