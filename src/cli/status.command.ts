@@ -34,8 +34,12 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
   };
   let store: Store | undefined;
   const snapshot = () => {
-    store ??= existsSync(statePath) ? openStore(statePath, { readonly: true }) : undefined;
-    return readStatus({ configPath, statePath, store, lock: readLock(lockPath), now: Date.now() });
+    try {
+      store ??= existsSync(statePath) ? openStore(statePath, { readonly: true }) : undefined;
+      return readStatus({ configPath, statePath, store, lock: readLock(lockPath), now: Date.now() });
+    } catch (error) {
+      throw new CliError(`cannot read the state database ${statePath}: ${(error as Error).message}`);
+    }
   };
   try {
     if (!options.watch) {

@@ -157,6 +157,14 @@ describe.concurrent('tentacle status', () => {
     });
   });
 
+  it('reports a state file that is not a database in one line', async () => {
+    const h = home();
+    writeFileSync(h.dbPath, 'not a database');
+    const result = await runTentacle(['status'], { cwd: h.home, env: { HOME: h.home } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(`error: cannot read the state database ${h.dbPath}: file is not a database`);
+  });
+
   it('shows a running topic, its queue, binding and session, and pending deliveries while the bridge holds the database', async () => {
     const h = home();
     const engine = execa('sleep', ['30'], { reject: false });
