@@ -68,7 +68,14 @@ export async function runDoctorChecks(
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const [first = 'invalid config', ...rest] = error.message.split('\n');
-    return [{ label: 'config', status: 'error', detail: first, notes: rest.map((line) => line.trim()) }];
+    return [
+      {
+        label: 'config',
+        status: 'error',
+        detail: first.replace(/:$/, ''),
+        notes: rest.map((line) => line.trim()),
+      },
+    ];
   }
   const overrides = settings.env_overrides;
   const config: DoctorCheck = {

@@ -206,7 +206,7 @@ describe.concurrent('tentacle doctor', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout.split('\n')).toEqual([
       'tentacle doctor',
-      `- config: error (invalid config ${s.configPath}:)`,
+      `- config: error (invalid config ${s.configPath})`,
       '    transports.telegram.chat_id: expected an integer, got "abc"',
     ]);
   });
