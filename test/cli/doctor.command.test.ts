@@ -151,14 +151,16 @@ describe.concurrent('tentacle doctor', () => {
     const plain = join(s.home, 'plain');
     mkdirSync(plain);
     await execa('git', ['init', '-q', repo]);
+    const appChat = tg.addGroup({ title: 'App' });
     writeFileSync(
       s.configPath,
-      `${projectToml('app', repo)}${projectToml('docs', plain)}${projectToml('gone', join(s.home, 'gone'))}`,
+      `${projectToml('app', repo)}chat_id = ${appChat}\n${projectToml('docs', plain)}${projectToml('gone', join(s.home, 'gone'))}`,
       { flag: 'a' },
     );
     writeFileSync(s.configPath, '\n[transports.telegram.files]\nenabled = true\n', { flag: 'a' });
     const withVoice = await doctor(s, { TENTACLE__TRANSPORTS__TELEGRAM__VOICE_TRANSCRIPTION: 'true' });
     const lines = withVoice.stdout.split('\n');
+    expect(lines).toContain(`- projects.app.chat_id: ok (supergroup (${appChat}))`);
     expect(lines).toContain(`- project app: ok (${repo}, worktrees in ${join(repo, '.worktrees')})`);
     expect(lines).toContain(
       `- project docs: warning (${plain} is not a git repository; @branch worktrees will fail)`,
