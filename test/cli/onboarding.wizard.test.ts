@@ -218,6 +218,29 @@ describe('the setup wizard', () => {
     });
   });
 
+  it('backs up a malformed config before replacing it', async () => {
+    const w = await world(['pi']);
+    const dm = w.tg.addPrivateChat(alice);
+    mkdirSync(join(w.home, '.tentacle'));
+    writeFileSync(w.configPath, 'this is [not toml\n');
+    const done = w.start(true);
+    await w.term.answer('update existing config at ~/.tentacle/tentacle.toml?', 'y');
+    await w.term.answer('do you already have a bot token from @BotFather?', 'y');
+    await w.term.answer('paste your bot token:', `${TOKEN}${ENTER}`);
+    await w.term.answer('how will you use tentacle?', ENTER);
+    await w.writeWhenListening(dm);
+    await w.term.answer('choose default engine:', ENTER);
+    await w.term.answer('save config to', 'y');
+    await w.term.waitFor('config is malformed');
+    await w.term.waitFor(`backed up to ${w.configPath}.bak`);
+    expect(await done).toBe(true);
+    expect(readFileSync(`${w.configPath}.bak`, 'utf8')).toBe('this is [not toml\n');
+    expect(parse(readFileSync(w.configPath, 'utf8'))).toMatchObject({
+      default_engine: 'pi',
+      transport: 'telegram',
+    });
+  });
+
   it.each([
     ['declines to update an existing config', true],
     ['stops when no engine is installed and the user does not save anyway', false],
