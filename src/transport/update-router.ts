@@ -7,17 +7,20 @@ import type { InboxRow } from '../store/inbox.repository.ts';
 import type { PrefsRepository } from '../store/prefs.repository.ts';
 import type { Store } from '../store/store.ts';
 import type { CommandContext, CommandHandler } from './commands/command-context.ts';
+import { FileTransfer } from './files/file-transfer.ts';
 import type { OutboxScheduler } from './outbox-scheduler.ts';
 import { readScopes, type ScopePrefs } from './prefs.ts';
 import { CANCEL_CALLBACK, type Presenter } from './presenter.ts';
-import { resolvePrompt } from './resolve-prompt.ts';
+import { type ResolvedPrompt, resolvePrompt } from './resolve-prompt.ts';
 import { accessPolicyFrom, checkAccess } from './routing/access.ts';
 import { isBuiltinCommand, parseCommand } from './routing/commands.ts';
 import { classifyMessage, type IncomingMessage } from './routing/message-kind.ts';
+import type { ProjectContext } from './routing/project-context.ts';
 import { resolveLane } from './routing/topic-key.ts';
 import { topicScopeFrom, topicsEnabledFor } from './routing/topic-scope.ts';
 import { resolveTriggerMode, shouldTrigger } from './routing/trigger-mode.ts';
 import type { TelegramClient } from './telegram-client.ts';
+import { VoiceNotes } from './voice/voice-notes.ts';
 
 export interface UpdateRouterOptions {
   settings: Settings;
@@ -25,7 +28,12 @@ export interface UpdateRouterOptions {
   runtime: TopicRuntime;
   client: Pick<
     TelegramClient,
-    'answerCallbackQuery' | 'getChatMember' | 'createForumTopic' | 'editForumTopic'
+    | 'answerCallbackQuery'
+    | 'getChatMember'
+    | 'createForumTopic'
+    | 'editForumTopic'
+    | 'getFile'
+    | 'downloadFile'
   >;
   scheduler: OutboxScheduler;
   presenter: Presenter;
@@ -66,6 +74,9 @@ export class UpdateRouter {
   readonly #inFlight = new Set<number>();
   readonly #prompts = new Map<string, PendingPrompt>();
   readonly #admins = new Map<string, { admin: boolean; at: number }>();
+  /** `/file`, uploads and albums (files/); voice notes (voice/). Both work in the background. */
+  readonly #files: FileTransfer;
+  readonly #voice: VoiceNotes;
   #draining: Promise<void> | undefined;
   #again = false;
   #stopped = false;
@@ -74,6 +85,36 @@ export class UpdateRouter {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#prefs = options.store.prefs as PrefsRepository<ScopePrefs>;
+    const reply = (
+      message: IncomingMessage,
+      markdown: string,
+      ids: readonly number[],
+      alongside?: () => void,
+    ) => this.#replyTo(message, markdown, ids, alongside);
+    this.#files = new FileTransfer({
+      settings: options.settings,
+      store: options.store,
+      runtime: options.runtime,
+      client: options.client,
+      scheduler: options.scheduler,
+      bot: options.bot,
+      logger: options.logger,
+      now: this.#now,
+      host: {
+        reply,
+        runPrompt: (message, text, ids) => this.#startPrompt(message, text, ids),
+        resolve: (message, text) => this.#resolve(message, text),
+        bindTopic: (message, context) => this.#bindTopic(message, context),
+        isAdmin: (chatId, userId) => this.#isAdmin(chatId, userId),
+        triggers: (message) => this.#triggers(message),
+      },
+    });
+    this.#voice = new VoiceNotes({
+      settings: options.settings,
+      client: options.client,
+      logger: options.logger,
+      host: { reply, runPrompt: (message, text, ids, extra) => this.#startPrompt(message, text, ids, extra) },
+    });
   }
 
   /** Processes every pending inbox row (call after each stored batch and once at startup). */
@@ -94,6 +135,7 @@ export class UpdateRouter {
     for (const pending of this.#prompts.values()) clearTimeout(pending.timer);
     this.#prompts.clear();
     await this.#draining;
+    await Promise.all([this.#files.stop(), this.#voice.stop()]);
   }
 
   async #drain(): Promise<void> {
@@ -120,6 +162,7 @@ export class UpdateRouter {
 
   /** Rows of a prompt waiting for its forwards stay pending in the inbox until it runs. */
   #isHeld(updateId: number): boolean {
+    if (this.#files.holds(updateId) || this.#voice.holds(updateId)) return true;
     for (const pending of this.#prompts.values()) {
       if (pending.row.updateId === updateId || pending.forwards.some((f) => f.row.updateId === updateId))
         return true;
@@ -155,32 +198,14 @@ export class UpdateRouter {
       if (command.name === 'new') return this.#newCommand(row, message);
       const handler = this.#o.commands[command.name];
       if (handler) return this.#runCommand(row, message, command, handler);
-      if (command.name === 'file') {
-        return this.#reply(row, message, 'file transfer disabled; enable `[transports.telegram.files]`.');
-      }
+      if (command.name === 'file') return this.#files.command(row, message, command.args);
     }
 
-    const scopes = readScopes(this.#prefs, message.chatId, message.threadId);
-    const trigger = resolveTriggerMode({ topic: scopes.topic?.trigger_mode, chat: scopes.chat.trigger_mode });
-    if (
-      trigger.mode === 'mentions' &&
-      !shouldTrigger(message, {
-        mode: 'mentions',
-        bot: this.#o.bot,
-        engines: ENGINE_IDS,
-        projects: Object.keys(this.#o.settings.projects),
-      })
-    ) {
-      return this.#skip(row);
-    }
-    if (message.media === 'voice') {
-      return this.#reply(
-        row,
-        message,
-        'voice transcription is disabled. enable it in config:\n```toml\n[transports.telegram]\nvoice_transcription = true\n```',
-      );
-    }
-    // Files are another feature; with file transfer off they are ignored, as takopi does.
+    // Album items, awaited uploads, auto-put and prompt-mode uploads (file transfer applies trigger mode).
+    if (message.media && this.#files.media(row, message)) return;
+    if (!this.#triggers(message)) return this.#skip(row);
+    if (message.media === 'voice') return this.#voice.handle(row, message);
+    // Other attachments without a caption (or any, with file transfer off) are ignored, as takopi does.
     if (message.media && message.text.trim() === '') return this.#skip(row);
     if (message.text.trim() === '') return this.#skip(row);
     return this.#prompt(row, message);
@@ -235,7 +260,37 @@ export class UpdateRouter {
     const ordered = [...forwards].sort((a, b) => a.message.messageId - b.message.messageId);
     const text = [message.text, ...ordered.map((f) => f.message.text)].join('\n\n');
     const updateIds = [row.updateId, ...ordered.map((f) => f.row.updateId)];
-    const resolved = resolvePrompt({
+    this.#startPrompt(message, text, updateIds);
+  }
+
+  /**
+   * Runs `text` as a prompt sent in `message`, consuming `updateIds`. `promptPrefix` goes before
+   * the prompt once directives are read (a transcribed voice note says so to the engine).
+   */
+  #startPrompt(
+    message: IncomingMessage,
+    text: string,
+    updateIds: readonly number[],
+    options: { promptPrefix?: string } = {},
+  ): void {
+    const resolved = this.#resolve(message, text);
+    if (!resolved.ok) {
+      this.#replyTo(message, resolved.error, updateIds);
+      return;
+    }
+    if (resolved.bindTopic) this.#bindTopic(message, resolved.bindTopic);
+    const job = options.promptPrefix
+      ? { ...resolved.job, prompt: `${options.promptPrefix}${resolved.job.prompt}` }
+      : resolved.job;
+    this.#o.runtime.deliver(
+      { topicKey: resolved.lane.key, chatId: message.chatId, threadId: resolved.threadId },
+      { type: 'TOPIC.PROMPT', job, at: this.#now() },
+      { updateIds },
+    );
+  }
+
+  #resolve(message: IncomingMessage, text: string): ResolvedPrompt {
+    return resolvePrompt({
       message,
       text,
       settings: this.#o.settings,
@@ -246,19 +301,28 @@ export class UpdateRouter {
       findSession: (engine, token) => this.#o.store.sessions.find(engine, token),
       now: this.#now(),
     });
-    if (!resolved.ok) {
-      this.#reply(row, message, resolved.error, updateIds);
-      return;
-    }
-    if (resolved.bindTopic && message.threadId !== undefined) {
-      const scopes = readScopes(this.#prefs, message.chatId, message.threadId);
-      this.#prefs.update(scopes.topicKey!, { context: resolved.bindTopic });
-      void this.#renameTopic(message, resolved.bindTopic.project, resolved.bindTopic.branch);
-    }
-    this.#o.runtime.deliver(
-      { topicKey: resolved.lane.key, chatId: message.chatId, threadId: resolved.threadId },
-      { type: 'TOPIC.PROMPT', job: resolved.job, at: this.#now() },
-      { updateIds },
+  }
+
+  /** Directives in a forum topic named a project: the topic is bound to it and renamed. */
+  #bindTopic(message: IncomingMessage, context: ProjectContext): void {
+    if (message.threadId === undefined) return;
+    const scopes = readScopes(this.#prefs, message.chatId, message.threadId);
+    this.#prefs.update(scopes.topicKey!, { context });
+    void this.#renameTopic(message, context.project, context.branch);
+  }
+
+  /** Whether the chat's (or topic's) trigger mode lets this message start work. */
+  #triggers(message: IncomingMessage): boolean {
+    const scopes = readScopes(this.#prefs, message.chatId, message.threadId);
+    const trigger = resolveTriggerMode({ topic: scopes.topic?.trigger_mode, chat: scopes.chat.trigger_mode });
+    return (
+      trigger.mode !== 'mentions' ||
+      shouldTrigger(message, {
+        mode: 'mentions',
+        bot: this.#o.bot,
+        engines: ENGINE_IDS,
+        projects: Object.keys(this.#o.settings.projects),
+      })
     );
   }
 
@@ -467,6 +531,16 @@ export class UpdateRouter {
     markdown: string,
     updateIds: number[] = [row.updateId],
   ): void {
+    this.#replyTo(message, markdown, updateIds);
+  }
+
+  /** A durable reply consuming `updateIds`; `alongside` is another state change made in the same transaction. */
+  #replyTo(
+    message: IncomingMessage,
+    markdown: string,
+    updateIds: readonly number[],
+    alongside?: () => void,
+  ): void {
     const topicKey =
       message.threadId === undefined ? `tg:${message.chatId}` : `tg:${message.chatId}:${message.threadId}`;
     const notice = this.#o.presenter.notice(
@@ -477,6 +551,7 @@ export class UpdateRouter {
       message.messageId,
     );
     this.#o.store.transaction(() => {
+      alongside?.();
       this.#o.store.outbox.enqueue({
         topicKey,
         chatId: message.chatId,
