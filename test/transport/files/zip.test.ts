@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DENY_GLOBS } from '../../../src/config/schema.ts';
 import { crc32ByTable } from '../../../src/transport/files/crc32.ts';
 import { zipDirectory } from '../../../src/transport/files/zip-directory.ts';
 import { ZipTooLargeError, ZipWriter } from '../../../src/transport/files/zip-writer.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
+import { readZip } from './read-zip.ts';
 
 const tempDir = useTempDir();
 const hasUnzip = (() => {
@@ -19,37 +20,7 @@ const hasUnzip = (() => {
   }
 })();
 
-/**
- * Entry names and contents, read back by parsing the archive's central directory and inflating each
- * entry, so the tests do not depend on an `unzip` binary.
- */
-function readZip(path: string): Record<string, string> {
-  const data = readFileSync(path);
-  const end = data.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = data.readUInt16LE(end + 10);
-  let at = data.readUInt32LE(end + 16);
-  const out: Record<string, string> = {};
-  for (let i = 0; i < count; i++) {
-    expect(data.readUInt32LE(at)).toBe(0x02014b50);
-    const crc = data.readUInt32LE(at + 16);
-    const compressed = data.readUInt32LE(at + 20);
-    const size = data.readUInt32LE(at + 24);
-    const nameLength = data.readUInt16LE(at + 28);
-    const extra = data.readUInt16LE(at + 30);
-    const comment = data.readUInt16LE(at + 32);
-    const offset = data.readUInt32LE(at + 42);
-    const name = data.subarray(at + 46, at + 46 + nameLength).toString('utf8');
-    const localName = data.readUInt16LE(offset + 26);
-    const localExtra = data.readUInt16LE(offset + 28);
-    const start = offset + 30 + localName + localExtra;
-    const content = inflateRawSync(data.subarray(start, start + compressed));
-    expect(content.length).toBe(size);
-    expect(zlibCrc32(content)).toBe(crc);
-    out[name] = content.toString('utf8');
-    at += 46 + nameLength + extra + comment;
-  }
-  return out;
-}
+const readZipFile = (path: string) => readZip(readFileSync(path));
 
 function project() {
   const base = tempDir();
@@ -82,7 +53,7 @@ describe('zipDirectory', () => {
       denyGlobs: DEFAULT_DENY_GLOBS,
       maxBytes: 1024 * 1024,
     });
-    expect(readZip(output)).toEqual({
+    expect(readZipFile(output)).toEqual({
       'docs/a.md': 'a'.repeat(5000),
       'docs/deep/er/b.txt': 'b',
       'docs/empty.txt': '',
@@ -102,7 +73,7 @@ describe('zipDirectory', () => {
       denyGlobs: DEFAULT_DENY_GLOBS,
       maxBytes: 1 << 20,
     });
-    expect(Object.keys(readZip(output)).sort()).toEqual([
+    expect(Object.keys(readZipFile(output)).sort()).toEqual([
       'repo/docs/a.md',
       'repo/docs/deep/er/b.txt',
       'repo/docs/empty.txt',
@@ -147,7 +118,7 @@ describe('ZipWriter', () => {
     const output = join(tempDir(), 'empty.zip');
     const zip = await ZipWriter.create(output);
     expect(await zip.finish()).toBe(22);
-    expect(readZip(output)).toEqual({});
+    expect(readZipFile(output)).toEqual({});
   });
 });
 
