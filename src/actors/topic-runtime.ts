@@ -75,6 +75,8 @@ export interface TopicRuntimeOptions {
   /** `on_restart`: continue lost runs (`resume`) or only mark them interrupted (`notify`). */
   onRestart: 'resume' | 'notify';
   effects: TopicEffects;
+  /** Makes a job's working directory ready (creates `@branch` worktrees); resolves to the cwd. */
+  prepareWorkspace?: (job: RunJob) => Promise<string>;
   /** A topic idle this long is stopped (and restored from SQLite when an event arrives). */
   idleEvictMs?: number;
   /** Receives every inspection event of the actor system (dev tools). */
@@ -306,6 +308,9 @@ export class TopicRuntime {
           fromPromise<void, OrphanInput>(async ({ input }) => {
             if (input.pid) await terminateProcessGroup(input.pid, { startTime: input.pidStartTime });
           })) as never,
+        prepareWorkspace: fromPromise<string, { job: RunJob }>(async ({ input }) =>
+          this.#options.prepareWorkspace ? this.#options.prepareWorkspace(input.job) : input.job.cwd,
+        ) as never,
         fileDeadline: fromPromise<void, { at: number }>(
           ({ input, signal }) =>
             new Promise<void>((resolve) => {

@@ -15,7 +15,6 @@ import { doctorCommand } from './doctor.command.ts';
 import { eventsCommand } from './events.command.ts';
 import { initCommand } from './init.command.ts';
 import { AlreadyRunningError } from './lockfile.ts';
-import { runCommand } from './run.command.ts';
 import { statusCommand } from './status.command.ts';
 import { worktreesCommand } from './worktrees.command.ts';
 
@@ -46,6 +45,8 @@ export function buildProgram(): Command {
 
   addRunOptions(program.command('run', { isDefault: true }).description('start the bridge (default)')).action(
     async (options) => {
+      // Loaded on demand: the bridge's modules would slow every other command's start.
+      const { runCommand } = await import('./run.command.ts');
       await runCommand(options);
     },
   );

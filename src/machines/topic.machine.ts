@@ -40,6 +40,8 @@ export const topicMachine = setup({
   actors: {
     engineProcess: fromCallback<{ type: 'ENGINE.CANCEL' }, EngineRunInput>(() => undefined),
     terminateOrphan: fromPromise<void, OrphanInput>(async () => undefined),
+    /** Makes the job's working directory ready (a `@branch` worktree); resolves to the cwd to run in. */
+    prepareWorkspace: fromPromise<string, { job: RunJob }>(async ({ input }) => input.job.cwd),
     /** Resolves at the absolute time `at` (ms). */
     fileDeadline: fromPromise<void, { at: number }>(async () => undefined),
   },
@@ -151,7 +153,7 @@ export const topicMachine = setup({
           },
         },
         running: {
-          initial: 'acquiring',
+          initial: 'preparing',
           // Whatever ends the run, the engine session becomes free for the next job.
           exit: [
             sendParent(({ context }) => ({
@@ -179,6 +181,46 @@ export const topicMachine = setup({
             },
           },
           states: {
+            // A `@branch` run needs its worktree first; git runs here, in the topic, never on the
+            // intake path, so a slow checkout delays only this topic.
+            preparing: {
+              // Only `@branch` jobs have anything to prepare; the others go straight on, with no delay.
+              always: { guard: ({ context }) => !context.current?.job.worktree, target: 'acquiring' },
+              invoke: {
+                src: 'prepareWorkspace',
+                input: ({ context }) => ({ job: context.current!.job }),
+                onDone: {
+                  target: 'acquiring',
+                  actions: assign({
+                    current: ({ context, event }) => ({
+                      ...context.current!,
+                      job: { ...context.current!.job, cwd: event.output },
+                    }),
+                  }),
+                },
+                onError: {
+                  target: '#topic.lane.idle',
+                  actions: [
+                    {
+                      type: 'announceRunFinished',
+                      params: ({ context, event }) => ({
+                        run: context.current!,
+                        completed: {
+                          type: 'completed',
+                          engine: context.current!.job.engine,
+                          ok: false,
+                          answer: '',
+                          error: event.error instanceof Error ? event.error.message : String(event.error),
+                        },
+                        outcome: 'error',
+                      }),
+                    },
+                    assign({ current: null }),
+                  ],
+                },
+              },
+              on: { 'TOPIC.ATTACH': { target: 'preparing', reenter: true } },
+            },
             acquiring: {
               // A resumed session must not run twice at once, whichever topic asks (DESIGN §2).
               entry: sendParent(({ context }) => acquireRequest(context)),

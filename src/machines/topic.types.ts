@@ -31,6 +31,8 @@ export interface RunJob {
   reasoning: string | null;
   /** Project and branch shown in the footer, when a project context applies. */
   context: { project: string | null; branch: string | null } | null;
+  /** A `@branch` worktree to create (or reuse) before the run; its path becomes the cwd. */
+  worktree?: { project: string; branch: string } | null;
   /** The Telegram message this job answers (replies go to it). */
   userMessageId: number | null;
   senderId: number | null;

@@ -7,6 +7,7 @@ import type { Settings } from '../config/load-config.ts';
 import { ENGINE_IDS, type EngineId } from '../engines/events.ts';
 import { ADAPTERS, installedEngines } from '../engines/registry.ts';
 import type { Logger } from '../logging/logger.ts';
+import { ensureWorktree } from '../projects/ensure-worktree.ts';
 import type { Store } from '../store/store.ts';
 import type { CommandHandler } from './commands/command-context.ts';
 import { FinalDelivery } from './final-delivery.ts';
@@ -96,6 +97,13 @@ export class Bridge {
         logger,
       }),
       onRestart: settings.on_restart,
+      prepareWorkspace: async (job) => {
+        const project = job.worktree ? settings.projects[job.worktree.project] : undefined;
+        if (!job.worktree || !project) return job.cwd;
+        const result = await ensureWorktree(project, job.worktree.branch);
+        if ('error' in result) throw new Error(result.error);
+        return result.path;
+      },
       inspect: options.inspect,
       effects: {
         runFinished: (topic, params) => this.#presenter.runFinished(topic, params),

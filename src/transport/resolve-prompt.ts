@@ -139,6 +139,7 @@ export function resolvePrompt(input: PromptInput): ResolvedPrompt {
     context: context.context
       ? { project: context.context.project, branch: context.context.branch ?? null }
       : null,
+    worktree: worktree ? { project: worktree.project, branch: worktree.branch } : null,
     userMessageId: message.messageId,
     senderId: message.senderId ?? null,
     placeholderMessageId: null,
