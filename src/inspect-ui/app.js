@@ -10,6 +10,7 @@ let selected = null;
 /** Server clock minus this page's clock: elapsed times are computed on the server's time. */
 let clockOffset = 0;
 let detailTimer = null;
+let storedOmitted = 0;
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,6 +24,7 @@ function connect() {
     rows.clear();
     for (const row of data.topics) rows.set(row.key, row);
     supervisor = data.supervisor;
+    storedOmitted = data.storedOmitted ?? 0;
     renderList();
     if (selected) scheduleDetail(0);
   });
@@ -55,7 +57,9 @@ function renderList() {
   body.replaceChildren(...trs);
   $('empty').hidden = rows.size > 0;
   const running = topics.filter((row) => row.state === 'running').length;
-  $('summary').textContent = `${topics.length} topic${topics.length === 1 ? '' : 's'} · ${running} running`;
+  const omitted = storedOmitted > 0 ? ` · ${storedOmitted} more idle in the database` : '';
+  $('summary').textContent =
+    `${topics.length} topic${topics.length === 1 ? '' : 's'} · ${running} running${omitted}`;
   tick();
 }
 

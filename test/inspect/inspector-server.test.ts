@@ -24,7 +24,7 @@ const TOPIC = { topicKey: 'tg:1', chatId: 1, threadId: null };
 const TOKEN = 'test-token-0123456789abcdef';
 
 /** A runtime inspected into a live page server, with the scripted engine to play the engine's part. */
-async function setUp() {
+async function setUp(options: { idleEvictMs?: number } = {}) {
   const store = openStore(join(tempDir(), 'state.db'));
   const live = new LiveActors();
   const inspector = createActorInspector({ sinks: [live] });
@@ -36,7 +36,7 @@ async function setUp() {
     engineProcess: engine.logic,
     onRestart: 'resume',
     effects: recordingEffects().effects,
-    idleEvictMs: 0,
+    idleEvictMs: options.idleEvictMs ?? 0,
     inspect: inspector.inspect,
   });
   const server = new InspectorServer({
@@ -180,6 +180,27 @@ describe('the inspector page server', () => {
     ]);
     expect(JSON.stringify(detail.history[0]?.snapshot.value)).toContain('{"running":"engine"}');
     expect((await get(port, `/${TOKEN}/api/actor?key=tg:404`)).status).toBe(404);
+  });
+
+  it('keeps listing an evicted idle topic as stored, and serves its detail from SQLite', async () => {
+    const { port, runtime, engine } = await setUp({ idleEvictMs: 20 });
+    runtime.deliver(TOPIC, { type: 'TOPIC.PROMPT', job: job({ jobId: 'a' }), at: 5_000 });
+    engine.runs[0]!.finish('the answer', 'T1');
+    const stored = await waitFor(async () => {
+      const state = JSON.parse((await get(port, `/${TOKEN}/api/state`)).body) as { topics: TopicRow[] };
+      const row = state.topics.find((t) => t.key === 'tg:1');
+      return row && !row.live ? row : undefined;
+    }, 'the topic evicted');
+    expect(runtime.aliveTopics()).toEqual([]);
+    expect(stored).toMatchObject({ state: 'idle', live: false, runsCompleted: 1 });
+    const detail = JSON.parse((await get(port, `/${TOKEN}/api/actor?key=tg:1`)).body) as {
+      active: string[];
+      history: unknown[];
+      context: { runsCompleted: number };
+    };
+    expect(detail.active.some((id) => id.endsWith('.idle'))).toBe(true);
+    expect(detail.history).toHaveLength(3);
+    expect(detail.context.runsCompleted).toBe(1);
   });
 
   it('pushes changed rows to a connected page as server-sent events', async () => {

@@ -102,7 +102,8 @@ describe('the actor inspector', () => {
       expect(Number(line.createdAt)).toBeGreaterThan(0);
     }
     const actors = lines.filter((l) => l.type === '@xstate.actor');
-    expect(actors.map((a) => a.name)).toEqual(['supervisor', 'tg:1', 'engine']);
+    expect(actors.slice(0, 2).map((a) => a.name)).toEqual(['supervisor', 'tg:1']);
+    expect(actors.map((a) => a.name)).toContain('engine');
     const topicActor = actors[1]!;
     expect(topicActor.parentId).toBe(actors[0]!.sessionId);
     const definition = JSON.parse(topicActor.definition ?? '{}') as StateConfig;

@@ -22,6 +22,9 @@ const ASSETS: Record<string, string> = {
   'style.css': 'text/css; charset=utf-8',
 };
 
+/** The list stops adding idle topics known only from SQLite past this many rows. */
+const STORED_ROWS_SHOWN = 500;
+
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
   // The token is in the URL: it must not leave in a Referer header.
@@ -186,10 +189,22 @@ export class InspectorServer {
       seen.add(actor.key);
       topics.push(topicRow(actor.key, actor, undefined, this.#o.describe));
     }
+    let storedOmitted = 0;
     for (const { topicKey, state } of this.#o.store.topics.states()) {
-      if (!seen.has(topicKey)) topics.push(topicRow(topicKey, undefined, { state }, this.#o.describe));
+      if (seen.has(topicKey)) continue;
+      // Busy (non-idle) stored topics always show; idle ones only up to a bound.
+      if (state === 'idle' && topics.length >= STORED_ROWS_SHOWN) {
+        storedOmitted += 1;
+        continue;
+      }
+      topics.push(topicRow(topicKey, undefined, { state }, this.#o.describe));
     }
-    return { now: Date.now(), supervisor: supervisor ? supervisorRow(supervisor) : null, topics };
+    return {
+      now: Date.now(),
+      supervisor: supervisor ? supervisorRow(supervisor) : null,
+      topics,
+      storedOmitted,
+    };
   }
 
   #detail(key: string): ActorDetail | undefined {

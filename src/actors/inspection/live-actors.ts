@@ -46,6 +46,11 @@ interface SessionEntry {
 export interface LiveActorsOptions {
   /** Events kept per actor. */
   eventsKept?: number;
+  /**
+   * Stopped topics remembered (their last events); older ones are forgotten. Stateless chats open
+   * a lane per new message, so a long inspected run would otherwise grow without bound.
+   */
+  stoppedKept?: number;
 }
 
 /**
@@ -60,6 +65,7 @@ export interface LiveActorsOptions {
  */
 export class LiveActors implements InspectionSink {
   readonly #eventsKept: number;
+  readonly #stoppedKept: number;
   readonly #sessions = new Map<string, SessionEntry>();
   readonly #actors = new Map<string, LiveActor>();
   readonly #listeners = new Set<(key: string) => void>();
@@ -67,6 +73,7 @@ export class LiveActors implements InspectionSink {
 
   constructor(options: LiveActorsOptions = {}) {
     this.#eventsKept = options.eventsKept ?? 50;
+    this.#stoppedKept = options.stoppedKept ?? 200;
   }
 
   get(key: string): LiveActor | undefined {
@@ -172,12 +179,21 @@ export class LiveActors implements InspectionSink {
   #markStoppedTopics(snapshot: Snapshotish): void {
     const children = asRecord(snapshot?.children);
     if (!children || '…' in children) return;
+    const stopped: LiveActor[] = [];
     for (const actor of this.#actors.values()) {
-      if (actor.kind === 'topic' && actor.alive && !(actor.key in children)) {
+      if (actor.kind !== 'topic' || actor.key in children) continue;
+      if (actor.alive) {
         actor.alive = false;
         actor.children = {};
         this.#changed(actor.key);
       }
+      stopped.push(actor);
+    }
+    if (stopped.length <= this.#stoppedKept) return;
+    stopped.sort((a, b) => a.updatedAt - b.updatedAt);
+    for (const actor of stopped.slice(0, stopped.length - this.#stoppedKept)) {
+      this.#actors.delete(actor.key);
+      this.#sessions.delete(actor.sessionId);
     }
   }
 
