@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,7 +43,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the inspector page in a browser', () => 
     const dir = tempDir();
     harness = await BridgeHarness.create(dir);
     const { tg } = harness;
-    await harness.start(['--inspect']);
+    const logFile = join(dir, 'inspect.jsonl');
+    await harness.start(['--inspect', '--inspect-log', logFile]);
     const url = await inspectorUrl(harness);
     browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
       executablePath: CHROMIUM,
@@ -95,6 +96,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the inspector page in a browser', () => 
 
     const text = (await page.locator('body').textContent()) ?? '';
     expect(text).not.toContain(TOKEN);
+    // The same events, as JSON lines in Stately's format, with the token redacted there too.
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).not.toContain(TOKEN);
+    const types = log
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; event?: { type?: string } })
+      .filter((line) => line.type === '@xstate.event')
+      .map((line) => line.event?.type);
+    expect(types).toEqual(expect.arrayContaining(['TOPIC.PROMPT', 'ENGINE.STARTED', 'ENGINE.COMPLETED']));
     const idle = join(ARTIFACTS, 'inspector-page-idle.png');
     await page.screenshot({ path: idle, fullPage: true });
     console.log(`inspector page screenshot (idle): ${idle}`);
