@@ -483,35 +483,35 @@ export class FileTransfer {
       tempDir: this.#o.tempDir,
     });
     if (!ready.ok) return this.#o.host.reply(message, ready.error, ids);
+    const { chatId, threadId, messageId } = message;
+    const sending = this.#o.scheduler.run(
+      {
+        chatId,
+        threadKey: threadId === undefined ? `tg:${chatId}` : `tg:${chatId}:${threadId}`,
+        priority: 'send',
+        label: 'sendDocument',
+      },
+      (client, callSignal) =>
+        client.sendDocument(
+          {
+            chatId,
+            threadId,
+            document: ready.path,
+            fileName: ready.fileName,
+            replyToMessageId: messageId,
+            allowSendingWithoutReply: true,
+          },
+          { signal: AbortSignal.any([callSignal, signal]), timeoutMs: SEND_TIMEOUT_MS },
+        ),
+    );
+    // The staged copy stays until the upload has settled, even when shutdown stops waiting for it.
+    void sending.then(ready.cleanup, ready.cleanup);
     try {
-      signal.throwIfAborted();
-      const { chatId, threadId, messageId } = message;
-      await this.#o.scheduler.run(
-        {
-          chatId,
-          threadKey: threadId === undefined ? `tg:${chatId}` : `tg:${chatId}:${threadId}`,
-          priority: 'send',
-          label: 'sendDocument',
-        },
-        (client, callSignal) =>
-          client.sendDocument(
-            {
-              chatId,
-              threadId,
-              document: ready.path,
-              fileName: ready.fileName,
-              replyToMessageId: messageId,
-              allowSendingWithoutReply: true,
-            },
-            { signal: callSignal, timeoutMs: SEND_TIMEOUT_MS },
-          ),
-      );
+      await untilAborted(sending, signal);
     } catch (error) {
       signal.throwIfAborted();
-      this.#o.logger.warn({ err: error, chatId: message.chatId }, 'file could not be sent');
+      this.#o.logger.warn({ err: error, chatId }, 'file could not be sent');
       return this.#o.host.reply(message, FILE_TEXT.sendFailed, ids);
-    } finally {
-      await ready.cleanup();
     }
     this.#o.store.transaction(() => {
       for (const id of ids) this.#o.store.inbox.markConsumed(id);
@@ -675,6 +675,25 @@ function failureLines(files: IncomingFile[], results: UploadResult[]): string[] 
 function formatDuration(seconds: number): string {
   if (seconds >= 120 && seconds % 60 === 0) return `${seconds / 60} min`;
   return `${Math.round(seconds)} s`;
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (shutdown does not wait for a long upload). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function realOr(path: string): string {
