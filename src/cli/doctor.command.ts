@@ -12,10 +12,10 @@ import { openStore } from '../store/store.ts';
 import { topicsScopeLabel } from '../transport/commands/shared-topics.ts';
 import { topicScopeFrom } from '../transport/routing/topic-scope.ts';
 import { TelegramClient } from '../transport/telegram-client.ts';
+import { checkTopicsSetup } from '../transport/topics-check.ts';
 import { botRef, identifyBot } from './bot-identity.ts';
 import { isProcessAlive, readLock } from './lockfile.ts';
 import { silentExit } from './silent-exit.ts';
-import { checkTopicsSetup } from './topics-check.ts';
 
 export type DoctorStatus = 'ok' | 'warning' | 'error';
 

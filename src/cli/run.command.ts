@@ -95,5 +95,5 @@ export async function runCommand(options: RunOptions): Promise<void> {
     store.close();
     release();
   }
-  if (fatal) throw new CliError(`telegram: ${fatal.message}`);
+  if (fatal) throw fatal instanceof ConfigError ? fatal : new CliError(`telegram: ${fatal.message}`);
 }

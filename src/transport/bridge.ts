@@ -3,6 +3,7 @@ import type { BotCommand } from 'grammy/types';
 import type { InspectionEvent } from 'xstate';
 import { createEngineProcessLogic } from '../actors/engine-process.actor.ts';
 import { TopicRuntime } from '../actors/topic-runtime.ts';
+import { ConfigError } from '../config/config-error.ts';
 import type { Settings } from '../config/load-config.ts';
 import { ENGINE_IDS, type EngineId } from '../engines/events.ts';
 import { ADAPTERS, installedEngines } from '../engines/registry.ts';
@@ -15,7 +16,9 @@ import { IntakePoller } from './intake-poller.ts';
 import { OutboxScheduler } from './outbox-scheduler.ts';
 import { Presenter, renderReply } from './presenter.ts';
 import { ProgressView } from './progress-view.ts';
+import { topicScopeFrom } from './routing/topic-scope.ts';
 import { TelegramClient } from './telegram-client.ts';
+import { checkTopicsSetup } from './topics-check.ts';
 import { UpdateRouter } from './update-router.ts';
 
 export interface BridgeOptions {
@@ -130,6 +133,11 @@ export class Bridge {
     const { settings, store, logger } = this.#o;
     const me = await this.client.getMe();
     logger.info({ bot: me.username }, `connected to @${me.username}`);
+    if (settings.transports.telegram.topics.enabled) {
+      // takopi refuses to start with a forum the bot cannot manage; so do we, with the fix named.
+      const problem = await checkTopicsSetup(this.client, me.id, topicScopeFrom(settings));
+      if (problem) throw new ConfigError(problem);
+    }
     await this.#updateCommandMenu();
     this.#delivery.start();
     this.#view.start();

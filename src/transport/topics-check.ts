@@ -1,5 +1,5 @@
-import { effectiveTopicScope, type TopicScopeInput } from '../transport/routing/topic-scope.ts';
-import type { TelegramClient } from '../transport/telegram-client.ts';
+import { effectiveTopicScope, type TopicScopeInput } from './routing/topic-scope.ts';
+import type { TelegramClient } from './telegram-client.ts';
 
 /**
  * Checks that every chat whose forum topics tentacle would run is a forum supergroup where the bot

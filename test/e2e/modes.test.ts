@@ -178,3 +178,19 @@ describe('projects and worktrees', () => {
     expect(h.spawns()).toHaveLength(1);
   });
 });
+
+describe('startup checks', () => {
+  it('refuses to start with topics on in a forum where the bot cannot manage topics, naming the fix', async () => {
+    harness = await BridgeHarness.create(tempDir(), { chatId: 0 });
+    const h = harness;
+    const forum = h.tg.addGroup({ title: 'work', forum: true, canManageTopics: false });
+    (h as unknown as { chatId: number }).chatId = forum;
+    h.writeConfig({ extraToml: '[transports.telegram.topics]\nenabled = true\n' });
+    await expect(h.start()).rejects.toThrow(/exited with 1 before its startup message/);
+    const code = (await h.process)?.exitCode;
+    expect(code).toBe(1);
+    expect(h.stderr).toContain(
+      `error: topics enabled but bot lacks manage topics permission (chat_id=${forum}); grant can_manage_topics.`,
+    );
+  });
+});

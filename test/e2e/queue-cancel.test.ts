@@ -28,7 +28,9 @@ describe('queueing and cancelling', () => {
     const second = h.send('second');
     const [placeholder] = await h.waitVisible('queued · codex');
     expect(placeholder!.replyTo).toBe(second.message_id);
-    expect(placeholder!.replyMarkup).toEqual({ inline_keyboard: [[{ text: 'cancel', callback_data: 'tentacle:cancel' }]] });
+    expect(placeholder!.replyMarkup).toEqual({
+      inline_keyboard: [[{ text: 'cancel', callback_data: 'tentacle:cancel' }]],
+    });
     expect(h.spawns()).toHaveLength(1);
     writeFileSync(gate, '');
     await h.tg.waitFor(() => h.finalsFor(second.message_id).length === 1, {

@@ -87,15 +87,26 @@ export class BridgeHarness {
     this.process.stderr?.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });
-    await this.tg
-      .waitForCall('sendMessage', (call) => String(call.params['text'] ?? '').includes('tentacle is ready'), {
-        timeoutMs: 20_000,
-        since,
-        label: 'startup message',
-      })
-      .catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}\n--- tentacle stderr ---\n${this.stderr.slice(-4000)}`);
-      });
+    const child = this.process;
+    // A bridge that exits during startup fails the start at once, with its stderr.
+    const exited = child.then((result) => {
+      throw new Error(`tentacle exited with ${result.exitCode} before its startup message`);
+    });
+    exited.catch(() => undefined);
+    await Promise.race([
+      this.tg.waitForCall(
+        'sendMessage',
+        (call) => String(call.params['text'] ?? '').includes('tentacle is ready'),
+        {
+          timeoutMs: 20_000,
+          since,
+          label: 'startup message',
+        },
+      ),
+      exited,
+    ]).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n--- tentacle stderr ---\n${this.stderr.slice(-4000)}`);
+    });
   }
 
   /** SIGKILL, like a crash. */
