@@ -192,6 +192,11 @@ export class TopicRuntime {
     });
   }
 
+  /** `on_restart` changed in a reloaded config: applies to the next restart. */
+  setOnRestart(mode: 'resume' | 'notify'): void {
+    this.#options.onRestart = mode;
+  }
+
   /** The topic's current state: from its live actor, else from its persisted snapshot. */
   view(topicKey: string): TopicView | undefined {
     const ref = this.#topicRef(topicKey);

@@ -9,6 +9,7 @@ import { openStore } from '../store/store.ts';
 import { Bridge } from '../transport/bridge.ts';
 import { settingsCommands } from '../transport/commands/index.ts';
 import { CliError } from './cli-error.ts';
+import { watchConfig } from './config-watcher.ts';
 import { acquireLock } from './lockfile.ts';
 import { onboardIfNeeded } from './onboarding/onboard-gate.ts';
 
@@ -77,7 +78,11 @@ export async function runCommand(options: RunOptions): Promise<void> {
     await inspection?.start(store);
     await bridge.start();
     logger.info({ config: configPath, bootId: bridge.bootId }, 'tentacle is running');
+    const unwatch = settings.watch_config
+      ? watchConfig(configPath, logger, (next) => bridge.reload(next))
+      : () => undefined;
     const reason = await stopped;
+    unwatch();
     logger.info({ reason }, 'stopping');
     const deadline = setTimeout(() => {
       logger.error('stop took too long; exiting');

@@ -56,13 +56,16 @@ export class Bridge {
   readonly #view: ProgressView;
   #router: UpdateRouter | undefined;
   #poller: IntakePoller | undefined;
-  readonly #globalEngine: EngineId;
+  #globalEngine: EngineId;
+  /** The settings in force; `reload` replaces the parts that can change live. */
+  #settings: Settings;
   readonly #installed: EngineId[];
 
   constructor(options: BridgeOptions) {
     this.#o = options;
     const { settings, store, logger } = options;
     const telegram = settings.transports.telegram;
+    this.#settings = settings;
     this.#globalEngine = options.engineOverride ?? (settings.default_engine as EngineId);
     this.#installed = installedEngines(options.env ?? process.env);
     this.client = new TelegramClient({ token: telegram.bot_token, apiRoot: telegram.api_root });
@@ -101,7 +104,7 @@ export class Bridge {
       }),
       onRestart: settings.on_restart,
       prepareWorkspace: async (job) => {
-        const project = job.worktree ? settings.projects[job.worktree.project] : undefined;
+        const project = job.worktree ? this.#settings.projects[job.worktree.project] : undefined;
         if (!job.worktree || !project) return job.cwd;
         const result = await ensureWorktree(project, job.worktree.branch);
         if ('error' in result) throw new Error(result.error);
@@ -178,7 +181,7 @@ export class Bridge {
     const drainMs = options.drainMs ?? 3_000;
     await this.#poller?.stop();
     await this.#router?.stop();
-    const continuing = this.#o.settings.on_restart === 'resume';
+    const continuing = this.#settings.on_restart === 'resume';
     const running = this.#view.runningTopics();
     this.#view.stop();
     for (const { context } of running) {
@@ -198,8 +201,38 @@ export class Bridge {
     await this.scheduler.close({ drainMs });
   }
 
+  /**
+   * Applies a reloaded config (`watch_config`): engines, projects, defaults and `on_restart` take
+   * effect for the next messages; the Telegram transport (token, chat, modes, files, voice, topics)
+   * keeps its running values until a restart.
+   *
+   * @returns the keys that changed but need a restart.
+   */
+  reload(next: Settings): string[] {
+    const current = this.#settings;
+    const needsRestart = ['transports', 'state_path', 'transport', 'watch_config'].filter(
+      (key) =>
+        JSON.stringify((next as unknown as Record<string, unknown>)[key]) !==
+        JSON.stringify((current as unknown as Record<string, unknown>)[key]),
+    );
+    const applied: Settings = {
+      ...next,
+      transports: current.transports,
+      state_path: current.state_path,
+      state_path_resolved: current.state_path_resolved,
+      transport: current.transport,
+      watch_config: current.watch_config,
+    };
+    this.#settings = applied;
+    this.#globalEngine = this.#o.engineOverride ?? (applied.default_engine as EngineId);
+    this.#router?.applySettings(applied, this.#globalEngine);
+    this.runtime.setOnRestart(applied.on_restart);
+    void this.#updateCommandMenu();
+    return needsRestart;
+  }
+
   async #updateCommandMenu(): Promise<void> {
-    const commands = commandMenu(this.#o.settings, this.#installed);
+    const commands = commandMenu(this.#settings, this.#installed);
     const hash = createHash('sha256').update(JSON.stringify(commands)).digest('hex');
     // Telegram answers repeated setMyCommands calls with 429s of minutes: only call it on change.
     if (this.#o.store.meta.get(MENU_HASH_KEY) === hash) return;

@@ -117,6 +117,12 @@ export class UpdateRouter {
     });
   }
 
+  /** Applies a reloaded config (`watch_config`) to the routing of the next updates. */
+  applySettings(settings: Settings, globalEngine: EngineId): void {
+    this.#o.settings = settings;
+    this.#o.globalEngine = globalEngine;
+  }
+
   /** Processes every pending inbox row (call after each stored batch and once at startup). */
   notify(): Promise<void> {
     if (this.#draining) {

@@ -194,3 +194,21 @@ describe('startup checks', () => {
     );
   });
 });
+
+describe('config hot reload', () => {
+  it('applies a new default engine live with watch_config, and logs what needs a restart', async () => {
+    const h = await boot({ topLevel: { watch_config: true } });
+    await answered(h, h.send('before').message_id);
+    h.writeConfig({
+      topLevel: { watch_config: true, default_engine: 'claude' },
+      telegram: { session_mode: 'chat' },
+    });
+    await h.tg.waitFor(() => h.stderr.includes('need a restart'), {
+      timeoutMs: 10_000,
+      label: 'reload logged',
+    });
+    expect(h.stderr).toContain('changes to transports need a restart');
+    await answered(h, h.send('after').message_id);
+    expect(h.spawns().map((s) => s.engine)).toEqual(['codex', 'claude']);
+  });
+});
