@@ -74,6 +74,8 @@ export interface EngineProcessDeps {
   /** Id of this bridge process's boot. */
   bootId: string;
   adapters: Partial<Record<EngineId, EngineAdapter>>;
+  /** The engine's config table (`[codex]`, `[claude]`, …) for runs whose request carries none. */
+  configFor?: (engine: EngineId) => JsonObject | undefined;
   /** Base environment of engines (default `process.env`); the adapter's additions go on top. */
   env?: NodeJS.ProcessEnv;
   /** Silence on stdout after which a warning action is shown (default 600; 0 disables). */
@@ -177,8 +179,10 @@ function startEngineProcess(
     let invocation: Invocation;
     let translator: EngineTranslator;
     try {
-      invocation = adapter.buildInvocation(input.request);
-      translator = adapter.createTranslator(input.request);
+      // One request object for both calls: an adapter may tie per-run state to it (pi's session path).
+      const request = { ...input.request, config: input.request.config ?? deps.configFor?.(engine) };
+      invocation = adapter.buildInvocation(request);
+      translator = adapter.createTranslator(request);
     } catch (error) {
       return fail(`${engine}: cannot prepare the run: ${errorMessage(error)}`);
     }

@@ -5,7 +5,7 @@ import { createEngineProcessLogic } from '../actors/engine-process.actor.ts';
 import { TopicRuntime } from '../actors/topic-runtime.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { Settings } from '../config/load-config.ts';
-import { ENGINE_IDS, type EngineId } from '../engines/events.ts';
+import { ENGINE_IDS, type EngineId, type JsonObject } from '../engines/events.ts';
 import { ADAPTERS, installedEngines } from '../engines/registry.ts';
 import type { Logger } from '../logging/logger.ts';
 import { ensureWorktree } from '../projects/ensure-worktree.ts';
@@ -100,6 +100,8 @@ export class Bridge {
         adapters: ADAPTERS,
         env: options.env,
         idleWarnSeconds: settings.engine_idle_warn_s,
+        // Read at each spawn, so a reloaded config's engine tables apply to the next run.
+        configFor: (engine) => this.#settings[engine] as JsonObject | undefined,
         logger,
       }),
       onRestart: settings.on_restart,

@@ -212,3 +212,16 @@ describe('config hot reload', () => {
     expect(h.spawns().map((s) => s.engine)).toEqual(['codex', 'claude']);
   });
 });
+
+describe('engine config tables', () => {
+  it('passes [claude] allowed_tools and [codex] extra_args to the engines', async () => {
+    const h = await boot({
+      extraToml: '[claude]\nallowed_tools = ["Bash"]\n[codex]\nextra_args = ["-c", "x=1"]\n',
+    });
+    await answered(h, h.send('/claude hi').message_id);
+    await answered(h, h.send('hello').message_id);
+    const [claude, codex] = h.spawns();
+    expect(claude!.argv.join(' ')).toContain('--allowedTools Bash');
+    expect(codex!.argv.slice(0, 2)).toEqual(['-c', 'x=1']);
+  });
+});
