@@ -121,6 +121,8 @@ export class UpdateRouter {
   applySettings(settings: Settings, globalEngine: EngineId): void {
     this.#o.settings = settings;
     this.#o.globalEngine = globalEngine;
+    this.#files.applySettings(settings);
+    this.#voice.applySettings(settings);
   }
 
   /** Processes every pending inbox row (call after each stored batch and once at startup). */

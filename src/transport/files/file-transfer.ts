@@ -134,6 +134,11 @@ export class FileTransfer {
     return this.#o.settings.transports.telegram.files;
   }
 
+  /** A reloaded config (`watch_config`): projects and defaults apply to the next transfers; the transport keeps its values. */
+  applySettings(settings: Settings): void {
+    this.#o.settings = settings;
+  }
+
   /** Whether an inbox row is being worked on here (the router leaves it alone). */
   holds(updateId: number): boolean {
     return this.#held.has(updateId);

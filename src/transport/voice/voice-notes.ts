@@ -66,6 +66,11 @@ export class VoiceNotes {
     this.#o = options;
   }
 
+  /** A reloaded config (`watch_config`); the transport's keys, voice ones included, keep their values until a restart. */
+  applySettings(settings: Settings): void {
+    this.#o.settings = settings;
+  }
+
   holds(updateId: number): boolean {
     return this.#held.has(updateId);
   }
