@@ -12,12 +12,13 @@ import type {
   ActionPhase,
   CompletedEvent,
   EngineEvent,
-  EngineId,
   Json,
   JsonObject,
   StartedEvent,
 } from './events.ts';
+import { asObject } from './json-fields.ts';
 import { createJsonlTranslator, failedCompletion, type TranslateContext } from './jsonl-translator.ts';
+import { describeExit, reasoningPrelude, withPrelude } from './run-prelude.ts';
 import { toolInputPath, toolKindAndTitle } from './tool-actions.ts';
 
 /**
@@ -376,50 +377,6 @@ function finishRun(exit: ProcessExit, ctx: Ctx): EngineEvent[] {
   ];
 }
 
-/**
- * Wraps a translator so `prelude` comes out first, before anything the engine prints.
- *
- * @example
- * withPrelude(translator, reasoningPrelude('claude', { reasoning: 'high', prompt, cwd }));
- */
-export function withPrelude(translator: EngineTranslator, prelude: EngineEvent[]): EngineTranslator {
-  let pending = prelude;
-  const take = (): EngineEvent[] => {
-    const out = pending;
-    pending = [];
-    return out;
-  };
-  return {
-    translateLine: (line) => [...take(), ...translator.translateLine(line)],
-    finish: (exit) => [...take(), ...translator.finish(exit)],
-  };
-}
-
-/**
- * The note that a `/reasoning` override is ignored, for engines without a reasoning setting; empty
- * when the request has no override.
- */
-export function reasoningPrelude(engine: EngineId, request: Pick<RunRequest, 'reasoning'>): ActionEvent[] {
-  if (!request.reasoning) return [];
-  const title = `reasoning override is not supported for \`${engine}\`; ignoring.`;
-  return [
-    {
-      type: 'action',
-      engine,
-      action: { id: `${engine}.override.reasoning`, kind: 'note', title, detail: {} },
-      phase: 'completed',
-      ok: true,
-      message: null,
-      level: null,
-    },
-  ];
-}
-
-/** `rc=N`, or `signal SIGTERM` when the process was killed. */
-export function describeExit(exit: ProcessExit): string {
-  return exit.code !== null ? `rc=${exit.code}` : `signal ${exit.signal ?? 'unknown'}`;
-}
-
 function actionEvent(
   action: Action,
   phase: ActionPhase,
@@ -434,10 +391,6 @@ function actionEvent(
     message: extra.message ?? null,
     level: extra.level ?? null,
   };
-}
-
-function asObject(value: Json | undefined): JsonObject | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
 }
 
 function clip(text: string, limit: number): string {

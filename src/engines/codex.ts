@@ -17,6 +17,7 @@ import type {
   JsonObject,
   StartedEvent,
 } from './events.ts';
+import { asObject, stringField } from './json-fields.ts';
 import { createJsonlTranslator, failedCompletion, type TranslateContext } from './jsonl-translator.ts';
 import { unwrapShellInvocation } from './shell-quote.ts';
 import { relativizeCommand, relativizePath } from './tool-actions.ts';
@@ -405,15 +406,6 @@ function action(
     message: extra.message ?? null,
     level: extra.level ?? null,
   };
-}
-
-function asObject(value: Json | undefined): JsonObject | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
-}
-
-function stringField(object: JsonObject | undefined, key: string): string {
-  const value = object?.[key];
-  return typeof value === 'string' ? value : '';
 }
 
 /**

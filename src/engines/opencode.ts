@@ -16,7 +16,9 @@ import type {
   JsonObject,
   ResumeToken,
 } from './events.ts';
+import { asObject, stringField } from './json-fields.ts';
 import { createJsonlTranslator, failedCompletion, type TranslateContext } from './jsonl-translator.ts';
+import { reasoningPrelude, withPrelude } from './run-prelude.ts';
 import { relativizePath, toolInputPath, toolKindAndTitle } from './tool-actions.ts';
 
 /**
@@ -126,7 +128,7 @@ function createTranslator(request: RunRequest): EngineTranslator {
     },
     request.resume,
   );
-  return request.reasoning ? withFirst(translator, reasoningIgnored()) : translator;
+  return withPrelude(translator, reasoningPrelude(ENGINE, request));
 }
 
 function translateEvent(json: JsonObject, ctx: Ctx, cwd: string): EngineEvent[] {
@@ -281,31 +283,6 @@ function resumeOf(ctx: Ctx): ResumeToken | null {
 }
 
 /** opencode has no reasoning setting; a `/reasoning` override is reported, not applied. */
-function reasoningIgnored(): ActionEvent {
-  return action(
-    `${ENGINE}.override.reasoning`,
-    'note',
-    `reasoning override is not supported for \`${ENGINE}\`; ignoring.`,
-    {},
-    'completed',
-    true,
-  );
-}
-
-/** A translator that emits `event` before anything else. */
-function withFirst(translator: EngineTranslator, event: EngineEvent): EngineTranslator {
-  let pending: EngineEvent[] = [event];
-  const take = (): EngineEvent[] => {
-    const out = pending;
-    pending = [];
-    return out;
-  };
-  return {
-    translateLine: (line) => [...take(), ...translator.translateLine(line)],
-    finish: (exit) => [...take(), ...translator.finish(exit)],
-  };
-}
-
 function action(
   id: string,
   kind: ActionKind,
@@ -323,15 +300,6 @@ function action(
     message: null,
     level: null,
   };
-}
-
-function asObject(value: Json | undefined): JsonObject | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
-}
-
-function stringField(object: JsonObject | undefined, key: string): string {
-  const value = object?.[key];
-  return typeof value === 'string' ? value : '';
 }
 
 /**

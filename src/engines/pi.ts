@@ -9,7 +9,6 @@ import type {
   ResumeCodec,
   RunRequest,
 } from './adapter.ts';
-import { describeExit, reasoningPrelude, withPrelude } from './claude.ts';
 import type {
   Action,
   ActionEvent,
@@ -21,7 +20,9 @@ import type {
   ResumeToken,
   StartedEvent,
 } from './events.ts';
+import { asObject } from './json-fields.ts';
 import { createJsonlTranslator, failedCompletion, type TranslateContext } from './jsonl-translator.ts';
+import { describeExit, reasoningPrelude, withPrelude } from './run-prelude.ts';
 import { toolInputPath, toolKindAndTitle } from './tool-actions.ts';
 
 /**
@@ -486,10 +487,6 @@ function pick(json: JsonObject, keys: readonly string[]): JsonObject {
 function numberField(json: JsonObject, key: string): number | undefined {
   const value = json[key];
   return typeof value === 'number' ? value : undefined;
-}
-
-function asObject(value: Json | undefined): JsonObject | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
 }
 
 /**
