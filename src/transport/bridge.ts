@@ -40,6 +40,7 @@ export interface BridgeOptions {
 }
 
 const MENU_HASH_KEY = 'telegram.commands_hash';
+const INBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * The running bridge: polls Telegram into the intake ledger, routes updates to topic actors,
@@ -55,6 +56,7 @@ export class Bridge {
   readonly #presenter: Presenter;
   readonly #view: ProgressView;
   #router: UpdateRouter | undefined;
+  #pruneTimer: NodeJS.Timeout | undefined;
   #poller: IntakePoller | undefined;
   #globalEngine: EngineId;
   /** The settings in force; `reload` replaces the parts that can change live. */
@@ -172,6 +174,11 @@ export class Bridge {
       onFatal: (error) => this.#o.onFatal(error),
     });
     this.#poller.start();
+    // Handled updates are kept a week for dedupe of late redeliveries, then forgotten.
+    const prune = () => store.inbox.prune(Date.now() - INBOX_RETENTION_MS);
+    prune();
+    this.#pruneTimer = setInterval(prune, 60 * 60 * 1000);
+    this.#pruneTimer.unref();
   }
 
   /**
@@ -181,6 +188,7 @@ export class Bridge {
    */
   async stop(options: { drainMs?: number } = {}): Promise<void> {
     const drainMs = options.drainMs ?? 3_000;
+    if (this.#pruneTimer) clearInterval(this.#pruneTimer);
     await this.#poller?.stop();
     await this.#router?.stop();
     const continuing = this.#settings.on_restart === 'resume';
