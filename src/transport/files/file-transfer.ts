@@ -134,7 +134,7 @@ export class FileTransfer {
     return this.#o.settings.transports.telegram.files;
   }
 
-  /** A reloaded config (`watch_config`): projects and defaults apply to the next transfers; the transport keeps its values. */
+  /** A reloaded config (`watch_config`): projects apply to the next transfers; transport keys wait for a restart. */
   applySettings(settings: Settings): void {
     this.#o.settings = settings;
   }
@@ -331,9 +331,10 @@ export class FileTransfer {
     };
     const lane = waitLane(message);
     const what = typed.directory ? `into \`${shown}\`` : `as \`${shown}\``;
+    const where = root.label ? ` in \`${root.label}\`` : '';
     this.#o.host.reply(
       message,
-      `send the file now: your next upload here is saved ${what}${root.label ? ` in \`${root.label}\`` : ''} (waiting ${formatDuration(timeoutS)}).`,
+      `send the file now: your next upload here is saved ${what}${where} (waiting ${formatDuration(timeoutS)}).`,
       ids,
       () => this.#o.runtime.deliver(lane, { type: 'FILE.AWAIT', wait }),
     );

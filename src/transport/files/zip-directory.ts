@@ -5,7 +5,7 @@ import { isGitSegment } from './relative-path.ts';
 import { ZipWriter } from './zip-writer.ts';
 
 export interface ZipDirectoryOptions {
-  /** The directory's path relative to the project root (POSIX; `''` for the root): deny rules see repo paths. */
+  /** The folder's path in the project (POSIX; `''` for the root): deny rules judge project paths. */
   relative: string;
   /** Folder name the entries are stored under (`docs` → `docs/a.md`). */
   prefix: string;

@@ -66,7 +66,7 @@ export class VoiceNotes {
     this.#o = options;
   }
 
-  /** A reloaded config (`watch_config`); the transport's keys, voice ones included, keep their values until a restart. */
+  /** A reloaded config (`watch_config`); transport keys, the voice ones included, wait for a restart. */
   applySettings(settings: Settings): void {
     this.#o.settings = settings;
   }

@@ -43,7 +43,7 @@ function documentRow(updateId: number, fileName = 'a.txt'): InboxRow {
   return { updateId, payload: update } as unknown as InboxRow;
 }
 
-/** File transfer over stubs: a fake Bot API client, a runtime whose topic may hold a wait, a host that records. */
+/** File transfer over stubs: a Bot API client, a runtime whose topic may wait, a recording host. */
 function setup(options: { wait?: FileWait; getFile?: (signal?: AbortSignal) => Promise<File> } = {}) {
   const root = tempDir();
   const settings = validateConfig(
