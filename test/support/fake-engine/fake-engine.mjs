@@ -10,6 +10,7 @@
 //
 // Tokens inside the prompt drive the behaviour (several may be combined):
 //   [[fake:delay=MS]]          wait MS between output lines
+//   [[fake:silent=MS]]         print nothing for MS before the first line (a slow start)
 //   [[fake:block=PATH]]        before answering, wait (at most FAKE_ENGINE_BLOCK_MAX_MS, default 120 s) for PATH to exist
 //   [[fake:hang]]              after the tool round, print nothing more and never exit (until killed)
 //   [[fake:ignore-sigterm]]    record SIGTERM but keep running (only SIGKILL ends it)
@@ -391,6 +392,7 @@ function parsePlan(prompt) {
     const [, name, value = ''] = match;
     switch (name) {
       case 'delay':
+      case 'silent':
       case 'exit':
       case 'answer-chars':
       case 'flood':
@@ -794,6 +796,7 @@ function createOutput(plan) {
   return {
     /** Writes one line; `newline: false` leaves the final newline out. */
     async line(value, { newline = true } = {}) {
+      if (written === 0 && plan.silent > 0) await sleep(plan.silent);
       if (written > 0 && plan.delay > 0) await sleep(plan.delay);
       if (written > 0 && plan.garbage) await write(`${GARBAGE[garbage++ % GARBAGE.length]}\n`);
       written++;
