@@ -11,6 +11,7 @@ export const COUNTERS = [
   'duplicates',
   'lost',
   'duplicates after applied faults',
+  'stale status messages',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 

@@ -1,0 +1,30 @@
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import type { BridgeHarness } from '../support/bridge-harness.ts';
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/chaos/', import.meta.url));
+
+/**
+ * After a failed test, keeps what explains it under `test-artifacts/chaos/<test>-seed<N>/`: the
+ * bridge's directory (config, SQLite state, fake engine records), every Bot API call the fake
+ * answered, and the bridge's stderr. Register it after `useTempDir`, so it runs before the
+ * directory is removed.
+ */
+export function keepArtifactsOnFailure(current: () => BridgeHarness | undefined, seed: number): void {
+  afterEach((ctx) => {
+    const h = current();
+    if (!h || ctx.task.result?.state !== 'fail') return;
+    const slug = ctx.task.name
+      .replace(/\(seed \d+\)/, '')
+      .replace(/[^\w]+/g, '-')
+      .slice(0, 80);
+    const dir = join(ARTIFACTS, `${slug}-seed${seed}`);
+    mkdirSync(dir, { recursive: true });
+    cpSync(h.dir, join(dir, 'bridge'), { recursive: true });
+    writeFileSync(join(dir, 'telegram-calls.json'), JSON.stringify(h.tg.calls, null, 1));
+    writeFileSync(join(dir, 'tentacle-stderr.log'), h.stderr);
+    process.stderr.write(`chaos: kept the failed test's artifacts in ${dir} (replay: CHAOS_SEED=${seed})\n`);
+  });
+}
