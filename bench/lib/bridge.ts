@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { ALICE, BridgeHarness, type HarnessOptions } from '../../test/support/bridge-harness.ts';
+import { ALICE, BridgeHarness } from '../../test/support/bridge-harness.ts';
 import { fakeEnginePath } from '../../test/support/fake-engine/index.ts';
 import type { CallRecord, FakeUser } from '../../test/support/fake-telegram/types.ts';
 import { TENTACLE_BIN } from '../../test/support/run-cli.ts';
@@ -31,7 +31,7 @@ export interface BenchBridge {
 
 export interface BenchBridgeOptions {
   privateChats?: number;
-  /** A forum with this many topics becomes the main chat (topics enabled, one project). */
+  /** A forum with this many topics, the chat of the one project (topics enabled); the main chat stays Alice's. */
   forumTopics?: number;
   telegram?: Record<string, unknown>;
   /** Telegram's flood limits in the fake from before startup (default on). */
@@ -47,8 +47,7 @@ export async function startBenchBridge(options: BenchBridgeOptions = {}): Promis
   const users = benchUsers(options.privateChats ?? 0);
   const telegram: Record<string, unknown> = { ...options.telegram };
   if (users.length > 0) telegram['allowed_user_ids'] = [ALICE.id, ...users.map((u) => u.id)];
-  const harnessOptions: HarnessOptions = { telegram, ...(options.forumTopics ? { chatId: 0 } : {}) };
-  const harness = await BridgeHarness.create(dir, harnessOptions);
+  const harness = await BridgeHarness.create(dir, { telegram });
   let forum: BenchBridge['forum'];
   if (options.forumTopics) {
     const chatId = harness.tg.addGroup({
@@ -59,11 +58,10 @@ export async function startBenchBridge(options: BenchBridgeOptions = {}): Promis
     const topics = Array.from({ length: options.forumTopics }, (_, i) =>
       harness.tg.addForumTopic(chatId, `topic ${i}`, { silent: true }),
     );
-    // The harness writes `chat_id` from this field; the forum is the main chat.
-    (harness as unknown as { chatId: number }).chatId = chatId;
+    // A project's own forum: its topics run in the project without being bound one by one.
     harness.writeConfig({
       telegram,
-      extraToml: `[transports.telegram.topics]\nenabled = true\n[projects.bench]\npath = ${JSON.stringify(dir)}\n`,
+      extraToml: `[transports.telegram.topics]\nenabled = true\n[projects.bench]\npath = ${JSON.stringify(dir)}\nchat_id = ${chatId}\n`,
     });
     forum = { chatId, topics };
   }

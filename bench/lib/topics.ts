@@ -45,7 +45,7 @@ export function topicOf(i: number) {
   return { topicKey: `tg:${100_000 + i}`, chatId: 100_000 + i, threadId: null };
 }
 
-function action(runId: string, n: number): ActionEvent {
+function action(n: number): ActionEvent {
   return {
     type: 'action',
     engine: 'codex',
@@ -70,7 +70,7 @@ export function engineScript(run: ScriptedRun, actions: number, complete: boolea
     ...Array.from({ length: actions }, (_, n) => ({
       type: 'ENGINE.ACTION' as const,
       runId,
-      event: action(runId, n),
+      event: action(n),
     })),
   ];
   if (complete) {
