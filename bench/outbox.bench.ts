@@ -122,7 +122,7 @@ export const benchmark: Benchmark = {
         runs: n,
       },
     ]);
-    const repeatsFor = (s: Scenario) => (quick ? 1 : s.kind === 'forum' && s.runs >= 20 ? 1 : 3);
+    const repeatsFor = (s: Scenario) => (quick ? 1 : s.kind === 'forum' && s.runs >= 20 ? 1 : 2);
     const table: Table = {
       title: 'One run per topic or chat, all prompts at once (medians over the repeats; 429s summed)',
       columns: [

@@ -199,7 +199,6 @@ export const benchmark: Benchmark = {
 
       log(`rss: ${rssTopics.toLocaleString('en-US')} idle topics`);
       const rss = [await worker<RssResult>(['rss', String(rssTopics)])];
-      if (!quick) rss.push(await worker<RssResult>(['rss', String(rssTopics)]));
       results['rss'] = rss;
       tables.push({
         title: `Memory per idle topic kept alive (${rssTopics.toLocaleString('en-US')} topics, after full GC; median of ${rss.length})`,

@@ -1,4 +1,4 @@
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -7,6 +7,8 @@ export interface MachineInfo {
   node: string;
   platform: string;
   date: string;
+  /** 1-minute load average when the benchmark started: other work on the machine skews every figure. */
+  loadAverage: number;
 }
 
 /** What the numbers were measured on: they mean little without it. */
@@ -19,10 +21,11 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     platform: `${process.platform} ${release()}`,
     date: new Date().toISOString(),
+    loadAverage: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 
-/** One line for tables and the README: `AMD EPYC, 2 cores, 23.4 GiB, Node v20.20.2, linux 6.1`. */
+/** One line for the README: `AMD EPYC, 2 cores, 23.4 GiB, Node v20.20.2, linux 6.1, load 0.4`. */
 export function describeMachine(m: MachineInfo): string {
-  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}`;
+  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}, load ${m.loadAverage} at start`;
 }
