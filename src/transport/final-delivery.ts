@@ -194,6 +194,7 @@ export class FinalDelivery {
     if (payload.progress) this.#scheduler.seal(payload.chatId, payload.progress.messageId);
     try {
       await this.#deliverParts(typedRow, payload, state);
+      await this.#settleProgress(typedRow, payload, state);
     } catch (err) {
       this.#failed(typedRow, err);
       return;
@@ -214,7 +215,6 @@ export class FinalDelivery {
     } catch (err) {
       this.#logger.error({ err, rowId: row.id }, 'final delivery: onDelivered failed');
     }
-    this.#afterDelivery(typedRow, payload, state);
   }
 
   async #deliverParts(
@@ -472,12 +472,18 @@ export class FinalDelivery {
   }
 
   /**
-   * The progress message's fate, after the row is gone: a crash before this leaves a stale
-   * progress message rather than risking a second answer. Failures are logged, not retried.
+   * The progress message's fate, once every part is out and before the row is deleted: a crash in
+   * between delivers nothing twice (the parts are recorded as done) and still cleans up after the
+   * restart, so no progress message stays frozen at "working". Telegram refusing the delete
+   * (too old, already gone) is logged, not retried.
    */
-  #afterDelivery(row: OutboxRow<FinalPayload>, payload: FinalPayload, state: FinalDeliveryState): void {
+  async #settleProgress(
+    row: OutboxRow<FinalPayload>,
+    payload: FinalPayload,
+    state: FinalDeliveryState,
+  ): Promise<void> {
     const progress = payload.progress;
-    if (!progress) return;
+    if (!progress || state.progressSettled) return;
     const chatId = this.#chatId(payload);
     const threadKey = laneOf(row, payload);
     const editedInPlace =
@@ -486,15 +492,15 @@ export class FinalDelivery {
       progress.disposition === 'delete-after-send' ||
       (progress.disposition === 'edit-in-place' && !editedInPlace)
     ) {
-      void this.#scheduler.delete({ chatId, threadKey, messageId: progress.messageId }).then((deleted) => {
-        if (!deleted)
-          this.#logger.warn(
-            { chatId, messageId: progress.messageId },
-            'final delivery: progress message not deleted',
-          );
-      });
+      const deleted = await this.#scheduler.delete({ chatId, threadKey, messageId: progress.messageId });
+      if (!deleted) {
+        this.#logger.warn(
+          { chatId, messageId: progress.messageId },
+          'final delivery: progress message not deleted',
+        );
+      }
     } else if (progress.disposition === 'keep' && progress.clearKeyboard) {
-      this.#scheduler
+      await this.#scheduler
         .run({ chatId, threadKey, priority: 'edit', label: 'editMessageReplyMarkup' }, (client, signal) =>
           client.editMessageReplyMarkup({ chatId, messageId: progress.messageId }, { signal }),
         )
@@ -502,6 +508,8 @@ export class FinalDelivery {
           if (!isNotModified(err)) this.#logger.warn({ err, chatId }, 'final delivery: keyboard not cleared');
         });
     }
+    state.progressSettled = true;
+    this.#outbox.updatePayload(row.id, payload);
   }
 }
 

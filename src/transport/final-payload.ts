@@ -29,6 +29,8 @@ export interface FinalDeliveryState {
   withoutReply?: boolean | undefined;
   /** The progress message could not be edited: the first part is sent as a new message. */
   editFailed?: boolean | undefined;
+  /** The progress message was dealt with (deleted, or its keyboard cleared) after the last part. */
+  progressSettled?: boolean | undefined;
 }
 
 /**
@@ -112,6 +114,7 @@ const payloadSchema = z.object({
       withoutThread: optional(z.boolean()),
       withoutReply: optional(z.boolean()),
       editFailed: optional(z.boolean()),
+      progressSettled: optional(z.boolean()),
     }),
   ),
 });
