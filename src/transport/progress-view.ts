@@ -107,8 +107,18 @@ export class ProgressView {
             });
             const now = this.#options.view(context.topicKey);
             const stillQueued = now?.context.queue.some((j) => j.jobId === job.jobId);
-            const started = now?.context.current?.job.jobId === job.jobId;
-            if (!stillQueued && !started) this.#discard(context.chatId, context.topicKey, message.message_id);
+            const current = now?.context.current;
+            // The job started while its placeholder was on the way: the placeholder becomes its progress
+            // message (none was sent meanwhile, the send is keyed by the same id), or it is removed.
+            if (current?.job.jobId === job.jobId && current.progressMessageId === null) {
+              this.#options.deliver(context.topicKey, {
+                type: 'TOPIC.PROGRESS_SENT',
+                runId: current.runId,
+                messageId: message.message_id,
+              });
+            } else if (!stillQueued) {
+              this.#discard(context.chatId, context.topicKey, message.message_id);
+            }
           },
           (error: unknown) =>
             this.#options.logger.warn({ topic: context.topicKey, err: error }, 'queued placeholder not sent'),
