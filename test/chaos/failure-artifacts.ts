@@ -7,7 +7,7 @@ import type { BridgeHarness } from '../support/bridge-harness.ts';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/chaos/', import.meta.url));
 
 /**
- * After a failed test, keeps what explains it under `test-artifacts/chaos/<test>-seed<N>/`: the
+ * After a failed test (or every test, with CHAOS_KEEP_ARTIFACTS=1), keeps what explains it under `test-artifacts/chaos/<test>-seed<N>/`: the
  * bridge's directory (config, SQLite state, fake engine records), every Bot API call the fake
  * answered, and the bridge's stderr. Register it after `useTempDir`, so it runs before the
  * directory is removed.
@@ -15,7 +15,8 @@ const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/chaos/', import.me
 export function keepArtifactsOnFailure(current: () => BridgeHarness | undefined, seed: number): void {
   afterEach((ctx) => {
     const h = current();
-    if (!h || ctx.task.result?.state !== 'fail') return;
+    const keep = ctx.task.result?.state === 'fail' || process.env['CHAOS_KEEP_ARTIFACTS'] === '1';
+    if (!h || !keep) return;
     const slug = ctx.task.name
       .replace(/\(seed \d+\)/, '')
       .replace(/[^\w]+/g, '-')
@@ -25,6 +26,6 @@ export function keepArtifactsOnFailure(current: () => BridgeHarness | undefined,
     cpSync(h.dir, join(dir, 'bridge'), { recursive: true });
     writeFileSync(join(dir, 'telegram-calls.json'), JSON.stringify(h.tg.calls, null, 1));
     writeFileSync(join(dir, 'tentacle-stderr.log'), h.stderr);
-    process.stderr.write(`chaos: kept the failed test's artifacts in ${dir} (replay: CHAOS_SEED=${seed})\n`);
+    process.stderr.write(`chaos: kept the test's artifacts in ${dir} (replay: CHAOS_SEED=${seed})\n`);
   });
 }

@@ -1,0 +1,199 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BridgeHarness } from '../support/bridge-harness.ts';
+import type { Fault } from '../support/fake-telegram/faults.ts';
+import { useTempDir } from '../support/temp-dir.ts';
+import { chaosSeed, Rng } from './chaos-seed.ts';
+import { tally } from './chaos-tally.ts';
+import { bridgeAlive, type ChaosWorld, createWorld } from './chaos-world.ts';
+import { keepArtifactsOnFailure } from './failure-artifacts.ts';
+import { PromptLedger, statusLine } from './prompt-ledger.ts';
+import { Workload } from './workload.ts';
+
+const seed = chaosSeed();
+const tempDir = useTempDir('tentacle-chaos-');
+let harness: BridgeHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+keepArtifactsOnFailure(() => harness, seed);
+
+type FakeTelegram = BridgeHarness['tg'];
+/** Arms one fault (or a timed period of faults) and says what it armed. */
+type Storm = (tg: FakeTelegram, rng: Rng) => string;
+
+const METHODS = ['sendMessage', 'editMessageText', 'deleteMessage', 'answerCallbackQuery', '*'] as const;
+
+function arm(tg: FakeTelegram, method: string, how: 'next' | 'for', n: number, fault: Fault): string {
+  if (how === 'next') tg.failNext(method, n, fault);
+  else tg.failFor(method, n, fault);
+  return `${method} ${how} ${n}: ${JSON.stringify(fault)}`;
+}
+
+/** Faults Telegram answers without applying the call: the bridge must deliver every final exactly once. */
+const STORMS: readonly (readonly [string, Storm])[] = [
+  [
+    '429 storms',
+    (tg, rng) =>
+      arm(tg, rng.pick(METHODS), 'for', rng.int(1_000, 4_000), { status: 429, retryAfter: rng.int(1, 3) }),
+  ],
+  [
+    '5xx answers',
+    (tg, rng) =>
+      arm(tg, rng.pick(METHODS), 'next', rng.int(1, 3), {
+        status: rng.pick([500, 502, 503, 504]),
+        html: rng.chance(0.5),
+      }),
+  ],
+  ['connection resets', (tg, rng) => arm(tg, rng.pick(METHODS), 'next', rng.int(1, 3), { reset: true })],
+  [
+    'slow responses',
+    (tg, rng) => arm(tg, rng.pick(METHODS), 'for', rng.int(1_000, 4_000), { delayMs: rng.int(300, 2_500) }),
+  ],
+  [
+    'getUpdates failing for a while',
+    (tg, rng) => {
+      const ms = rng.int(2_000, 8_000);
+      const fault = rng.pick<Fault>([
+        { status: 502, html: true },
+        { status: 500 },
+        { reset: true },
+        { status: 429, retryAfter: 2 },
+      ]);
+      tg.failGetUpdatesFor(ms, fault);
+      return `getUpdates for ${ms}: ${JSON.stringify(fault)}`;
+    },
+  ],
+];
+
+const ROUNDS = 6;
+
+/** A workload in rounds, with `storm` armed once or twice a round; returns the faults armed. */
+async function runUnder(w: ChaosWorld, ledger: PromptLedger, rng: Rng, storms: Storm[]): Promise<string[]> {
+  const workload = new Workload(w, ledger, rng, { otherEngineShare: 0.1 });
+  const armed: string[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = rng.int(1, 2); i > 0; i--) armed.push(rng.pick(storms)(w.h.tg, rng));
+    workload.burst();
+    await sleep(rng.int(300, 1_500));
+  }
+  return armed;
+}
+
+/**
+ * Waits (bounded) until every prompt has a final, then a little for the clean-up of status
+ * messages: the outbox paces deletions at the chat's rate (20 a minute in a group), behind finals.
+ */
+async function settle(w: ChaosWorld, ledger: PromptLedger): Promise<void> {
+  const { h } = w;
+  await h.tg
+    .waitFor(() => ledger.unanswered(h).length === 0, { timeoutMs: 150_000, label: 'every prompt answered' })
+    .catch(() => undefined);
+  h.tg.clearFaults();
+  await h.tg
+    .waitFor(() => ledger.stuck(h, [w.dm, w.group, w.forum]).length === 0, {
+      timeoutMs: 10_000,
+      label: 'status messages settled',
+    })
+    .catch(() => undefined);
+  // A final sent twice would show within the outbox's next passes.
+  await sleep(1_500);
+}
+
+const CASES = [
+  ...STORMS.map(([name, storm], i) => ({
+    name,
+    storms: [storm],
+    mode: i % 2 === 0 ? ('stateless' as const) : ('chat' as const),
+  })),
+  { name: 'all of them at once', storms: STORMS.map(([, storm]) => storm), mode: 'stateless' as const },
+];
+
+describe('Telegram faults that were not applied', () => {
+  it.each(CASES)(
+    `deliver every final exactly once through $name ($mode mode, seed ${seed})`,
+    async ({ name, storms, mode }) => {
+      const rng = Rng.for(seed, `telegram:${name}`);
+      const w = await createWorld(tempDir(), { sessionMode: mode });
+      harness = w.h;
+      const { h } = w;
+      await h.start();
+      const ledger = new PromptLedger();
+      const armed = await runUnder(w, ledger, rng, storms);
+      await settle(w, ledger);
+      tally('faults injected', armed.length);
+      tally('prompts answered', ledger.prompts.length - ledger.unanswered(h).length);
+      tally('duplicates', ledger.duplicated(h).length);
+      tally('lost', ledger.unanswered(h).length);
+      const context = `seed ${seed}; faults armed:\n${armed.join('\n')}`;
+      expect(bridgeAlive(h), `the bridge is running (${context})`).toBe(true);
+      const report = ledger.describe(h);
+      expect(report, `prompts not answered exactly once (${context}):\n${report}`).toBe('');
+      const stuck = ledger.stuck(h, [w.dm, w.group, w.forum]).map((m) => `${m.messageId}: ${m.text}`);
+      expect(stuck, `status messages left in flight (${context})`).toEqual([]);
+    },
+  );
+});
+
+const IN_FLIGHT = /^(queued|starting|working) · /;
+
+/** Waits (bounded) for a status message to be deleted or to show an ended run; returns its status line. */
+async function settledStatus(h: BridgeHarness, messageId: number): Promise<string> {
+  const now = () =>
+    h.tg.wasDeleted(h.chatId, messageId) ? 'deleted' : statusLine(h.tg.message(h.chatId, messageId));
+  await h.tg
+    .waitFor(() => !IN_FLIGHT.test(now()), { timeoutMs: 20_000, label: 'status settled' })
+    .catch(() => undefined);
+  return now();
+}
+
+describe('clean-up of status messages under Telegram faults', () => {
+  it('a progress message whose deletion fails three times in a row does not stay at "starting" (DESIGN §4)', async () => {
+    harness = await BridgeHarness.create(tempDir());
+    const h = harness;
+    await h.start();
+    h.tg.failNext('deleteMessage', 3, { status: 502 });
+    const prompt = h.send('answer me');
+    const [progress] = await h.waitVisible('starting · codex');
+    await h.tg.waitFor(() => h.finalsFor(prompt.message_id).length === 1, {
+      timeoutMs: 15_000,
+      label: 'final',
+    });
+    expect(h.finalsFor(prompt.message_id)).toHaveLength(1);
+    expect(
+      await settledStatus(h, progress!.messageId),
+      `progress message ${progress!.messageId}`,
+    ).not.toMatch(IN_FLIGHT);
+  });
+
+  it('a queued placeholder still on its way when its job starts is adopted or deleted, not left "queued"', async () => {
+    harness = await BridgeHarness.create(tempDir(), { telegram: { session_mode: 'chat' } });
+    const h = harness;
+    await h.start();
+    const gate = `${h.dir}/gate`;
+    const first = h.send(`first [[fake:block=${gate}]]`);
+    await h.waitVisible('starting · codex');
+    await h.tg.waitFor(() => h.spawns().length === 1, { timeoutMs: 15_000, label: 'first engine' });
+    // Telegram is slow with the placeholder: the first run ends and the second job starts (and is
+    // still running) when the placeholder's answer comes back.
+    h.tg.failNext('sendMessage', 1, { delayMs: 3_000 });
+    const second = h.send('second [[fake:delay=1000]]');
+    const placeholderCall = () =>
+      h.tg.callsOf('sendMessage').find((c) => String(c.params['text']).startsWith('queued'));
+    // Arrived, not yet answered.
+    await h.tg.waitFor(() => placeholderCall() !== undefined, {
+      timeoutMs: 10_000,
+      label: 'placeholder sent',
+    });
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(gate, '');
+    await h.tg.waitFor(() => h.finalsFor(second.message_id).length === 1, {
+      timeoutMs: 20_000,
+      label: 'finals',
+    });
+    expect(h.finalsFor(first.message_id)).toHaveLength(1);
+    const id = (placeholderCall()!.response as { result: { message_id: number } }).result.message_id;
+    expect(await settledStatus(h, id), `placeholder ${id}`).not.toMatch(IN_FLIGHT);
+  });
+});
