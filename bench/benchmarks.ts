@@ -4,7 +4,7 @@ import type { Benchmark } from './lib/report.ts';
 export const BENCHMARKS = {
   latency: { file: './latency.bench.ts', limitS: { full: 240, quick: 90 } },
   adapters: { file: './adapters.bench.ts', limitS: { full: 180, quick: 60 } },
-  snapshots: { file: './snapshots.bench.ts', limitS: { full: 240, quick: 90 } },
+  snapshots: { file: './snapshots.bench.ts', limitS: { full: 300, quick: 120 } },
   outbox: { file: './outbox.bench.ts', limitS: { full: 480, quick: 150 } },
   soak: { file: './soak.bench.ts', limitS: { full: 240, quick: 120 } },
 } as const;

@@ -6,9 +6,10 @@
  *    engine; runs of 10 actions each over 50 topics. Every engine event is one transition and one
  *    committed snapshot; each `send` is timed from the engine's `sendBack` until the commit returned.
  *    The same workload on `:memory:` separates SQLite's file I/O from the rest.
- * 2. Boot: a state file with N persisted topics, all idle or all with a run in flight, opened by a fresh
- *    process (`snapshots.worker.ts boot`) that starts the runtime and waits until every run in flight has
- *    its engine invoked again (lost → resuming → engine).
+ * 2. Boot: a state file with 10,000 persisted topics (all idle, or 9,000 idle and 1,000 with a run in
+ *    flight), and files with 1,000 to 4,000 topics all in flight, each opened by a fresh process
+ *    (`snapshots.worker.ts boot`) that starts the runtime and waits until every run in flight has its
+ *    engine invoked again (lost → resuming → engine).
  * 3. RSS per idle topic: a fresh `--expose-gc` process keeps N idle topics alive (never evicted);
  *    RSS and heap are read after full collections, before and after.
  */
@@ -19,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Benchmark, Table } from './lib/report.ts';
 import { fmt, median, summary } from './lib/stats.ts';
-import { bootRuntime, engineScript, populate, prompt } from './lib/topics.ts';
+import { bootRuntime, engineScript, populate, populateEvicted, prompt } from './lib/topics.ts';
 
 const WORKER = fileURLToPath(new URL('./snapshots.worker.ts', import.meta.url));
 
@@ -107,7 +108,8 @@ export const benchmark: Benchmark = {
   async run({ quick, log }) {
     const dir = mkdtempSync(join(tmpdir(), 'tentacle-bench-snapshots-'));
     const bootTopics = quick ? 2_000 : 10_000;
-    const rssTopics = quick ? 2_000 : 10_000;
+    const inFlightSeries = quick ? [500, 1_000] : [1_000, 2_000, 4_000];
+    const rssTopics = quick ? 2_000 : 5_000;
     const runs = quick ? 150 : 600;
     const bootRepeats = quick ? 1 : 3;
     const tables: Table[] = [];
@@ -146,55 +148,73 @@ export const benchmark: Benchmark = {
         ]);
       }
 
-      log(`boot: preparing ${bootTopics.toLocaleString('en-US')} topics in flight`);
-      const inFlightDb = join(dir, 'in-flight.db');
-      const idleDb = join(dir, 'idle.db');
-      const prep = bootRuntime(join(dir, 'prep.db'), 'boot-before');
       const prepStart = performance.now();
-      populate(prep, 0, bootTopics, 'in-flight', 0);
-      prep.store.db.exec(`VACUUM INTO '${inFlightDb}'`);
-      log('boot: completing them (idle)');
-      for (const run of prep.engine.runs) {
-        const events = engineScript(run, 0, true);
-        run.send(events.at(-1)!);
-      }
+      const inFlightShare = bootTopics / 10;
+      log(`boot: preparing ${bootTopics.toLocaleString('en-US')} topics`);
+      const mixedDb = join(dir, 'mixed.db');
+      const idleDb = join(dir, 'idle.db');
+      const prep = bootRuntime(join(dir, 'prep.db'), 'boot-before', { idleEvictMs: 1 });
+      await populateEvicted(prep, 0, bootTopics - inFlightShare);
+      const firstInFlight = prep.engine.runs.length;
+      populate(prep, bootTopics - inFlightShare, bootTopics, 'in-flight', 0);
+      prep.store.db.exec(`VACUUM INTO '${mixedDb}'`);
+      for (const run of prep.engine.runs.slice(firstInFlight)) run.send(engineScript(run, 0, true).at(-1)!);
       prep.store.db.exec(`VACUUM INTO '${idleDb}'`);
-      const prepS = (performance.now() - prepStart) / 1000;
-      // The prepared runtime is left to the process exit: stopping 10,000 actors is not what is measured.
+      // The live actors die with the process: stopping them is not what is measured.
       prep.store.close();
-      const boots: Record<string, BootResult[]> = { idle: [], 'in-flight': [] };
-      for (const [state, db, inFlight] of [
-        ['idle', idleDb, 0],
-        ['in-flight', inFlightDb, bootTopics],
-      ] as const) {
-        for (let i = 0; i < (state === 'in-flight' && !quick ? 1 : bootRepeats); i++) {
-          const copy = join(dir, `boot-${state}-${i}.db`);
-          copyFileSync(db, copy);
-          log(`boot: ${state} #${i + 1}`);
-          boots[state]!.push(await worker<BootResult>(['boot', copy, String(inFlight)]));
-        }
+      const cases: { label: string; db: string; inFlight: number; repeats: number }[] = [
+        { label: `${fmt(bootTopics)} idle, 0 in flight`, db: idleDb, inFlight: 0, repeats: bootRepeats },
+        {
+          label: `${fmt(bootTopics - inFlightShare)} idle, ${fmt(inFlightShare)} in flight`,
+          db: mixedDb,
+          inFlight: inFlightShare,
+          repeats: bootRepeats,
+        },
+      ];
+      // Runs in flight only, at growing sizes: how restoring scales with the number of live topics.
+      for (const n of inFlightSeries) {
+        log(`boot: preparing ${fmt(n)} topics in flight`);
+        const db = join(dir, `in-flight-${n}.db`);
+        const only = bootRuntime(join(dir, `prep-${n}.db`), 'boot-before');
+        populate(only, 0, n, 'in-flight', 0);
+        only.store.db.exec(`VACUUM INTO '${db}'`);
+        only.store.close();
+        cases.push({ label: `0 idle, ${fmt(n)} in flight`, db, inFlight: n, repeats: 1 });
       }
-      results['boot'] = { topics: bootTopics, prepareSeconds: prepS, ...boots };
+      const prepS = (performance.now() - prepStart) / 1000;
+      const boots: Record<string, { inFlight: number; runs: BootResult[] }> = {};
+      for (const c of cases) {
+        const runs: BootResult[] = [];
+        for (let i = 0; i < c.repeats; i++) {
+          const copy = join(dir, `boot-${runs.length}-${Object.keys(boots).length}.db`);
+          copyFileSync(c.db, copy);
+          log(`boot: ${c.label} #${i + 1}`);
+          runs.push(await worker<BootResult>(['boot', copy, String(c.inFlight)]));
+        }
+        boots[c.label] = { inFlight: c.inFlight, runs };
+      }
+      results['boot'] = { prepareSeconds: prepS, ...boots };
       tables.push({
-        title: `Boot with ${bootTopics.toLocaleString('en-US')} persisted topics (fresh process; median of the runs)`,
+        title: 'Boot with persisted topics (fresh process; median of the runs)',
         columns: [
-          'topics',
+          'persisted topics',
           'runs',
           'runtime started ms',
           'in-flight runs re-invoked ms',
-          'alive actors',
+          'ms per in-flight topic',
           'RSS MiB',
         ],
-        rows: Object.entries(boots).map(([state, list]) => [
-          state === 'idle'
-            ? `${bootTopics.toLocaleString('en-US')} idle, 0 in flight`
-            : `0 idle, ${bootTopics.toLocaleString('en-US')} in flight`,
-          list.length,
-          fmt(median(list.map((b) => b.startedMs))),
-          state === 'idle' ? '—' : fmt(median(list.map((b) => b.settledMs))),
-          fmt(median(list.map((b) => b.alive))),
-          fmt(median(list.map((b) => b.rssMiB))),
-        ]),
+        rows: Object.entries(boots).map(([label, { inFlight, runs }]) => {
+          const settled = median(runs.map((b) => b.settledMs));
+          return [
+            label,
+            runs.length,
+            fmt(median(runs.map((b) => b.startedMs))),
+            inFlight === 0 ? '—' : fmt(settled),
+            inFlight === 0 ? '—' : fmt(settled / inFlight, 2),
+            fmt(median(runs.map((b) => b.rssMiB))),
+          ];
+        }),
       });
 
       log(`rss: ${rssTopics.toLocaleString('en-US')} idle topics`);

@@ -13,7 +13,7 @@ import { type ScriptedRun, scriptedEngine, started } from '../../test/support/sc
  * runs it: every event goes through the real machine and is persisted, only the engine process is
  * played by the benchmark. Lost runs' process groups are never signalled (their pids are made up).
  */
-export function bootRuntime(path: string, bootId: string) {
+export function bootRuntime(path: string, bootId: string, options: { idleEvictMs?: number } = {}) {
   const store = openStore(path);
   const engine = scriptedEngine({ bootId });
   const runtime = new TopicRuntime({
@@ -24,8 +24,8 @@ export function bootRuntime(path: string, bootId: string) {
     terminateOrphan: fromPromise<void, OrphanInput>(async () => {}),
     onRestart: 'resume',
     effects: recordingEffects().effects,
-    // Never evict: idle topics stay alive actors (the RSS figure counts them).
-    idleEvictMs: 0,
+    // By default never evict: idle topics stay alive actors (the RSS figure counts them).
+    idleEvictMs: options.idleEvictMs ?? 0,
   });
   runtime.start();
   return {
@@ -121,6 +121,17 @@ export function populate(
   for (let i = from; i < to; i++) {
     const run = prompt(b, i);
     for (const event of engineScript(run, actions, state === 'idle')) run.send(event);
+  }
+}
+
+/**
+ * Like `populate` with idle topics, for a runtime that evicts idle topics after 1 ms: the topics are
+ * written in batches and evicted between them, so the live set stays small while the file fills up.
+ */
+export async function populateEvicted(b: BenchRuntime, from: number, to: number): Promise<void> {
+  for (let i = from; i < to; i += 250) {
+    populate(b, i, Math.min(to, i + 250), 'idle', 0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
