@@ -84,13 +84,17 @@ export async function runCommand(options: RunOptions): Promise<void> {
     const reason = await stopped;
     unwatch();
     logger.info({ reason }, 'stopping');
+    // Referenced on purpose: the outbox drains on unref'd timers, and with nothing else holding the
+    // event loop Node would end the process mid-stop (exit code 13, store and lock left as they were).
     const deadline = setTimeout(() => {
       logger.error('stop took too long; exiting');
       process.exit(1);
     }, STOP_DEADLINE_MS);
-    deadline.unref();
-    await bridge.stop({ drainMs: 2_500 });
-    clearTimeout(deadline);
+    try {
+      await bridge.stop({ drainMs: 2_500 });
+    } finally {
+      clearTimeout(deadline);
+    }
     if (reason === 'SIGINT') process.exitCode = 130;
   } catch (error) {
     fatal ??= error as Error;
