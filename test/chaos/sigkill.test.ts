@@ -6,7 +6,7 @@ import { useTempDir } from '../support/temp-dir.ts';
 import { chaosSeed, Rng } from './chaos-seed.ts';
 import { tally } from './chaos-tally.ts';
 import { createWorld, integrityCheck } from './chaos-world.ts';
-import { keepArtifactsOnFailure } from './failure-artifacts.ts';
+import { keepArtifactsOnFailure, note } from './failure-artifacts.ts';
 import { PromptLedger, statusLine } from './prompt-ledger.ts';
 import { Workload } from './workload.ts';
 
@@ -26,22 +26,29 @@ keepArtifactsOnFailure(() => harness, seed);
  * booting (recovering from the first kill). Prompts are sent while it is down. Returns the kills.
  */
 async function killAndRestart(h: BridgeHarness, rng: Rng, workload: Workload): Promise<number> {
+  note('SIGKILL');
   await h.kill();
   expect(integrityCheck(h), `integrity after a kill (seed ${seed})`).toBe('ok');
   for (let i = rng.int(0, 2); i > 0; i--) workload.send();
   if (!rng.chance(0.25)) {
+    note('start');
     await h.start();
+    note('ready');
     return 1;
   }
   // The pending start is satisfied by the next start's ready message.
+  note('start');
   const booting = h.start().catch(() => undefined);
   await sleep(rng.int(200, 2_500));
+  note('SIGKILL while booting');
   const child = h.process;
   child?.kill('SIGKILL');
   await child;
   h.process = undefined;
   expect(integrityCheck(h), `integrity after a kill during boot (seed ${seed})`).toBe('ok');
+  note('start');
   await h.start();
+  note('ready');
   await booting;
   return 2;
 }

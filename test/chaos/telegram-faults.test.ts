@@ -6,7 +6,7 @@ import { useTempDir } from '../support/temp-dir.ts';
 import { chaosSeed, Rng } from './chaos-seed.ts';
 import { tally } from './chaos-tally.ts';
 import { bridgeAlive, type ChaosWorld, createWorld } from './chaos-world.ts';
-import { keepArtifactsOnFailure } from './failure-artifacts.ts';
+import { keepArtifactsOnFailure, note } from './failure-artifacts.ts';
 import { PromptLedger, statusLine } from './prompt-ledger.ts';
 import { Workload } from './workload.ts';
 
@@ -74,7 +74,10 @@ async function runUnder(w: ChaosWorld, ledger: PromptLedger, rng: Rng, storms: S
   const workload = new Workload(w, ledger, rng, { otherEngineShare: 0.1 });
   const armed: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = rng.int(1, 2); i > 0; i--) armed.push(rng.pick(storms)(w.h.tg, rng));
+    for (let i = rng.int(1, 2); i > 0; i--) {
+      armed.push(rng.pick(storms)(w.h.tg, rng));
+      note(`fault: ${armed.at(-1)}`);
+    }
     workload.burst();
     await sleep(rng.int(300, 1_500));
   }

@@ -1,5 +1,6 @@
 import type { Rng } from './chaos-seed.ts';
 import { ALICE, BOB, type ChaosWorld } from './chaos-world.ts';
+import { note } from './failure-artifacts.ts';
 import type { PromptLedger, SentPrompt } from './prompt-ledger.ts';
 
 type Lane = 'dm' | 'group' | 'topic';
@@ -75,6 +76,9 @@ export class Workload {
       ...(threadId === undefined ? {} : { threadId }),
       ...(replyTo === undefined ? {} : { replyTo }),
     });
+    note(
+      `${label}: chat ${chatId} message ${message.message_id}${replyTo ? ` replying to ${replyTo}` : ''}: ${text}`,
+    );
     return this.ledger.add({ label, chatId, messageId: message.message_id, threadId, text });
   }
 
