@@ -57,11 +57,14 @@ export function textTable(table: Table): string {
   ].join('\n');
 }
 
-/** A table as GitHub markdown, numbers right-aligned. */
+/** A table as GitHub markdown, numbers right-aligned and padded the way the formatter lays it out. */
 export function markdownTable(table: Table): string {
-  const align = table.columns.map((_, i) => (i === 0 ? '---' : '---:'));
-  const row = (r: (string | number)[]) => `| ${r.map((c) => String(c).replaceAll('|', '\\|')).join(' | ')} |`;
-  return [row(table.columns), `| ${align.join(' | ')} |`, ...table.rows.map(row)].join('\n');
+  const cells = [table.columns, ...table.rows].map((r) => r.map((c) => String(c).replaceAll('|', '\\|')));
+  const widths = table.columns.map((_, i) => Math.max(3, ...cells.map((r) => r[i]!.length)));
+  const row = (r: string[]) =>
+    `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`));
+  return [row(cells[0]!), `| ${rule.join(' | ')} |`, ...cells.slice(1).map(row)].join('\n');
 }
 
 export function writeResult(result: ResultFile): string {
