@@ -139,6 +139,77 @@ describe('Telegram faults that were not applied', () => {
   );
 });
 
+describe('Telegram faults that were applied anyway (at least once, by design)', () => {
+  it(`never lose a final; a duplicate only where a final's send was applied and then failed (seed ${seed})`, async () => {
+    const rng = Rng.for(seed, 'telegram:applied');
+    const w = await createWorld(tempDir(), { sessionMode: 'stateless' });
+    harness = w.h;
+    const { h } = w;
+    await h.start();
+    const ledger = new PromptLedger();
+    const applied: Storm = (tg, r) =>
+      arm(tg, r.pick(['sendMessage', 'editMessageText', 'deleteMessage']), 'next', r.int(1, 2), {
+        ...r.pick<Fault>([{ status: 502 }, { status: 500 }, { reset: true }]),
+        applied: true,
+      });
+    const armed = await runUnder(w, ledger, rng, [applied]);
+    await settle(w, ledger);
+    // A final whose send Telegram applied but answered with an error: the durable outbox sends it again.
+    const appliedFinalSends = h.tg
+      .callsOf('sendMessage')
+      .filter((c) => c.fault !== undefined && /^(done|error) · /.test(String(c.params['text']))).length;
+    const duplicates = ledger.duplicated(h);
+    const extra = duplicates.reduce((n, p) => n + ledger.finals(h, p).length - 1, 0);
+    tally('faults injected', armed.length);
+    tally('prompts answered', ledger.prompts.length - ledger.unanswered(h).length);
+    tally('lost', ledger.unanswered(h).length);
+    tally('duplicates after applied faults', extra);
+    tally('stale status messages', ledger.stuck(h, [w.dm, w.group, w.forum]).length);
+    const context = `seed ${seed}; faults armed:\n${armed.join('\n')}`;
+    expect(bridgeAlive(h), `the bridge is running (${context})`).toBe(true);
+    expect(
+      ledger.unanswered(h).map((p) => p.label),
+      `prompts without a final (${context})`,
+    ).toEqual([]);
+    expect(extra, `extra finals vs applied-then-failed final sends (${context})`).toBeLessThanOrEqual(
+      appliedFinalSends,
+    );
+  });
+});
+
+describe("Telegram's own flood control", () => {
+  it(`delivers every final exactly once when the fake enforces tight rate limits (seed ${seed})`, async () => {
+    const rng = Rng.for(seed, 'telegram:flood-control');
+    const w = await createWorld(tempDir(), { sessionMode: 'chat' });
+    harness = w.h;
+    const { h } = w;
+    // Tighter than Telegram's in the groups (so limits bite within the test), as strict in private chats.
+    h.tg.setRateLimits({
+      privateChat: { limit: 1, windowMs: 1_000 },
+      group: { limit: 6, windowMs: 6_000 },
+      bot: { limit: 30, windowMs: 1_000 },
+    });
+    await h.start();
+    const ledger = new PromptLedger();
+    const workload = new Workload(w, ledger, rng, { otherEngineShare: 0 });
+    for (let round = 0; round < 4; round++) {
+      workload.burst();
+      await sleep(rng.int(200, 1_000));
+    }
+    await settle(w, ledger);
+    const refused = h.tg.tooManyRequestsCount();
+    note(`429s from flood control: ${refused}`);
+    tally('faults injected', refused);
+    tally('prompts answered', ledger.prompts.length - ledger.unanswered(h).length);
+    tally('duplicates', ledger.duplicated(h).length);
+    tally('lost', ledger.unanswered(h).length);
+    tally('stale status messages', ledger.stuck(h, [w.dm, w.group, w.forum]).length);
+    expect(bridgeAlive(h)).toBe(true);
+    const report = ledger.describe(h);
+    expect(report, `prompts not answered exactly once (seed ${seed}):\n${report}`).toBe('');
+  });
+});
+
 const IN_FLIGHT = /^(queued|starting|working) · /;
 
 /** Waits (bounded) for a status message to be deleted or to show an ended run; returns its status line. */
