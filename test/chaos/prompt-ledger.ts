@@ -47,6 +47,18 @@ export class PromptLedger {
       .filter((m) => m.fromBot && m.replyTo === p.messageId && ENDED.test(statusLine(m)));
   }
 
+  /** The status message (progress, then its ending) that replies to this prompt, if any. */
+  progress(h: BridgeHarness, p: SentPrompt): ChatLogEntry | undefined {
+    return h.tg
+      .chatLog(p.chatId)
+      .find(
+        (m) =>
+          m.fromBot &&
+          m.replyTo === p.messageId &&
+          (IN_FLIGHT.test(statusLine(m)) || ENDED.test(statusLine(m))),
+      );
+  }
+
   unanswered(h: BridgeHarness): SentPrompt[] {
     return this.prompts.filter((p) => this.finals(h, p).length === 0);
   }

@@ -210,6 +210,44 @@ describe("Telegram's own flood control", () => {
   });
 });
 
+describe('pacing within the chat budget', () => {
+  it('sends no progress message for a run after that run has ended (it would only flash, then be deleted)', async () => {
+    harness = await BridgeHarness.create(tempDir());
+    const h = harness;
+    await h.start();
+    const ledger = new PromptLedger();
+    for (let i = 1; i <= 5; i++) {
+      const m = h.send(`quick ${i}`);
+      ledger.add({ label: `q${i}`, chatId: h.chatId, messageId: m.message_id, text: `quick ${i}` });
+    }
+    await h.tg.waitFor(() => ledger.unanswered(h).length === 0, { timeoutMs: 30_000, label: 'finals' });
+    await sleep(3_000);
+    // For each prompt: the status messages the bridge sent after its final was accepted.
+    const late = ledger.prompts.flatMap((p) => {
+      const sends = h.tg
+        .callsOf('sendMessage')
+        .filter((c) => c.status === 200 && replyTarget(c.params) === p.messageId);
+      const final = sends.find((c) => /^(done|error) · /.test(String(c.params['text'])));
+      return sends
+        .filter((c) => final && c.seq > final.seq && IN_FLIGHT_STATUS.test(String(c.params['text'])))
+        .map((c) => `${p.label}: "${String(c.params['text']).split('\n')[0]}" sent after its final`);
+    });
+    expect(late).toEqual([]);
+  });
+});
+
+const IN_FLIGHT_STATUS = /^(queued|starting|working) · /;
+
+/** The message a sendMessage call replies to (reply_parameters or the older reply_to_message_id). */
+function replyTarget(params: Record<string, unknown>): number | undefined {
+  const rp = params['reply_parameters'];
+  const parsed =
+    typeof rp === 'string'
+      ? (JSON.parse(rp) as { message_id?: number })
+      : (rp as { message_id?: number } | undefined);
+  return parsed?.message_id ?? (params['reply_to_message_id'] as number | undefined);
+}
+
 const IN_FLIGHT = /^(queued|starting|working) · /;
 
 /** Waits (bounded) for a status message to be deleted or to show an ended run; returns its status line. */
