@@ -44,7 +44,9 @@ describe('a SIGKILL of the bridge loses nothing and duplicates nothing', () => {
     // The long poll that returns it may have started before the message was sent: no `since` here.
     await h.tg.waitFor(
       () =>
-        h.tg.callsOf('getUpdates').some((c) => c.done && JSON.stringify(c.response).includes('survive the fetch')),
+        h.tg
+          .callsOf('getUpdates')
+          .some((c) => c.done && JSON.stringify(c.response).includes('survive the fetch')),
       { label: 'update fetched' },
     );
     await h.kill();
