@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { parseSnapshotJson } from './snapshot-json.ts';
 
 /** How many transitions a topic keeps (the trigger in `002_topic_history.sql` prunes older ones). */
 export const TOPIC_HISTORY_LIMIT = 50;
@@ -57,12 +58,7 @@ interface RawTransitionRow {
 }
 
 function toTransition(row: RawTransitionRow): TopicTransition {
-  let snapshot: unknown;
-  try {
-    snapshot = JSON.parse(row.snapshot);
-  } catch {
-    snapshot = row.snapshot;
-  }
+  const snapshot = parseSnapshotJson(row.snapshot);
   return {
     topicKey: row.topic_key,
     at: row.at,

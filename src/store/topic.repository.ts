@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { parseSnapshotJson } from './snapshot-json.ts';
 
 export interface TopicRecord {
   topicKey: string;
@@ -80,12 +81,7 @@ interface RawTopicRow {
 }
 
 function toRecord(row: RawTopicRow): TopicRecord {
-  let snapshot: unknown;
-  try {
-    snapshot = JSON.parse(row.snapshot);
-  } catch {
-    snapshot = row.snapshot;
-  }
+  const snapshot = parseSnapshotJson(row.snapshot);
   return {
     topicKey: row.topic_key,
     chatId: row.chat_id,
