@@ -4,6 +4,7 @@ import type { ProcessExit, RunRequest } from '../../src/engines/adapter.ts';
 import { CLAUDE_DEFAULT_ALLOWED_TOOLS, claudeAdapter } from '../../src/engines/claude.ts';
 import type { ActionEvent, CompletedEvent, EngineEvent, JsonObject } from '../../src/engines/events.ts';
 import { assertEventInvariants } from '../support/event-invariants.ts';
+import { linesOf } from '../support/jsonl-lines.ts';
 
 const fixtureDir = new URL('../fixtures/engines/claude/', import.meta.url);
 const cwd = '/home/dev/project';
@@ -12,13 +13,6 @@ const SESSION = '1b5e6e5e-d4de-4f95-b201-992172df97f5';
 
 function fixture(name: string): string {
   return readFileSync(new URL(name, fixtureDir), 'utf8');
-}
-
-/** Lines as the engine process actor delivers them: split on `\n`, a final unterminated line included. */
-function linesOf(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines;
 }
 
 function run(lines: string[], exit: ProcessExit = CLEAN, request: Partial<RunRequest> = {}): EngineEvent[] {

@@ -4,6 +4,7 @@ import type { ProcessExit, RunRequest } from '../../src/engines/adapter.ts';
 import { CODEX_DEFAULT_EXTRA_ARGS, codexAdapter, validateCodexConfig } from '../../src/engines/codex.ts';
 import type { ActionEvent, CompletedEvent, EngineEvent } from '../../src/engines/events.ts';
 import { assertEventInvariants } from '../support/event-invariants.ts';
+import { linesOf } from '../support/jsonl-lines.ts';
 
 const fixtureDir = new URL('../fixtures/engines/codex/', import.meta.url);
 const cwd = '/home/dev/project';
@@ -12,13 +13,6 @@ const THREAD = '0199a213-81c0-7800-8aa1-bbab2a035a53';
 
 function fixture(name: string): string {
   return readFileSync(new URL(name, fixtureDir), 'utf8');
-}
-
-/** Lines as the engine process actor delivers them: split on `\n`, a final unterminated line included. */
-function linesOf(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines;
 }
 
 function run(lines: string[], exit: ProcessExit = CLEAN, request: Partial<RunRequest> = {}): EngineEvent[] {

@@ -5,6 +5,7 @@ import type { ProcessExit, RunRequest } from '../../src/engines/adapter.ts';
 import type { ActionEvent, CompletedEvent, EngineEvent, JsonObject } from '../../src/engines/events.ts';
 import { newPiSessionPath, piAdapter } from '../../src/engines/pi.ts';
 import { assertEventInvariants } from '../support/event-invariants.ts';
+import { linesOf } from '../support/jsonl-lines.ts';
 
 const fixtureDir = new URL('../fixtures/engines/pi/', import.meta.url);
 const cwd = '/home/dev/project';
@@ -17,13 +18,6 @@ afterEach(() => {
 
 function fixture(name: string): string {
   return readFileSync(new URL(name, fixtureDir), 'utf8');
-}
-
-/** Lines as the engine process actor delivers them: split on `\n`, a final unterminated line included. */
-function linesOf(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines;
 }
 
 function request(fields: Partial<RunRequest> = {}): RunRequest {
