@@ -207,8 +207,11 @@ export class Bridge {
       });
     }
     this.runtime.stop();
+    // The outbox closes first, so its drain bounds the stop: a delivery waiting on a chat paused by
+    // a 429 ends with it and keeps its row (and what is left to do) for the next run.
+    const closed = this.scheduler.close({ drainMs });
     await this.#delivery.stop();
-    await this.scheduler.close({ drainMs });
+    await closed;
   }
 
   /**

@@ -7,6 +7,7 @@ import { codePointLength, indexAfterCodePoints, type RenderedText } from './rend
 import { splitBody } from './render/split.ts';
 import {
   isEntityError,
+  isMessageGone,
   isNotModified,
   isRateLimited,
   isReplyNotFound,
@@ -21,6 +22,8 @@ import {
 const TEXT_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;
 const DOCUMENT_NAME = 'answer.md';
+/** Tries (of the row) to delete a progress message through 429s and 5xx before leaving it be. */
+const PROGRESS_DELETE_ATTEMPTS = 6;
 
 export interface FinalDeliveryOptions {
   outbox: OutboxRepository<unknown>;
@@ -474,8 +477,10 @@ export class FinalDelivery {
   /**
    * The progress message's fate, once every part is out and before the row is deleted: a crash in
    * between delivers nothing twice (the parts are recorded as done) and still cleans up after the
-   * restart, so no progress message stays frozen at "working". Telegram refusing the delete
-   * (too old, already gone) is logged, not retried.
+   * restart, so no progress message stays frozen at "working". A deletion refused by a 429, a 5xx
+   * or the network keeps the row and is tried again on the row's schedule (a shutdown likewise
+   * leaves it for the next run); after `PROGRESS_DELETE_ATTEMPTS` tries, or when Telegram refuses
+   * for good (too old to delete), it is logged and given up.
    */
   async #settleProgress(
     row: OutboxRow<FinalPayload>,
@@ -492,13 +497,7 @@ export class FinalDelivery {
       progress.disposition === 'delete-after-send' ||
       (progress.disposition === 'edit-in-place' && !editedInPlace)
     ) {
-      const deleted = await this.#scheduler.delete({ chatId, threadKey, messageId: progress.messageId });
-      if (!deleted) {
-        this.#logger.warn(
-          { chatId, messageId: progress.messageId },
-          'final delivery: progress message not deleted',
-        );
-      }
+      await this.#deleteProgress(row, chatId, threadKey, progress.messageId);
     } else if (progress.disposition === 'keep' && progress.clearKeyboard) {
       await this.#scheduler
         .run({ chatId, threadKey, priority: 'edit', label: 'editMessageReplyMarkup' }, (client, signal) =>
@@ -510,6 +509,31 @@ export class FinalDelivery {
     }
     state.progressSettled = true;
     this.#outbox.updatePayload(row.id, payload);
+  }
+
+  /** Deletes the progress message; throws what should keep the row for another try. */
+  async #deleteProgress(
+    row: OutboxRow<FinalPayload>,
+    chatId: number,
+    threadKey: string,
+    messageId: number,
+  ): Promise<void> {
+    if (this.#stopped) throw new DeliveryStopped();
+    try {
+      await this.#scheduler.run(
+        { chatId, threadKey, priority: 'delete', label: 'deleteMessage', retry: false },
+        (client, signal) => client.deleteMessage(chatId, messageId, { signal }),
+      );
+    } catch (err) {
+      if (isMessageGone(err)) return;
+      if (err instanceof OutboxClosedError || this.#stopped) throw err;
+      const transient = isRateLimited(err) || isRetryable(err);
+      if (transient && row.attempts + 1 < PROGRESS_DELETE_ATTEMPTS) throw err;
+      this.#logger.warn(
+        { chatId, messageId, attempts: row.attempts + 1, err },
+        'final delivery: progress message not deleted; giving up on it',
+      );
+    }
   }
 }
 

@@ -76,6 +76,14 @@ export type EditResult =
   | { status: 'gone'; error: unknown }
   | { status: 'failed'; error: unknown };
 
+/** A send its caller withdrew before it left (a progress message for a run that already ended). */
+export class OutboxWithdrawnError extends Error {
+  override readonly name = 'OutboxWithdrawnError';
+  constructor(readonly label: string) {
+    super(`'${label}' withdrawn before it was sent`);
+  }
+}
+
 /** Work refused or abandoned because the outbox is closing. */
 export class OutboxClosedError extends Error {
   override readonly name = 'OutboxClosedError';
@@ -119,6 +127,7 @@ interface BaseOp {
 interface SendOp extends BaseOp {
   type: 'send';
   message: ScheduledSend;
+  withdraw: AbortSignal | undefined;
   resolve: (message: Message.TextMessage) => void;
   reject: (error: unknown) => void;
 }
@@ -214,21 +223,37 @@ export class OutboxScheduler {
 
   /**
    * Sends a message (a reply, a placeholder) and resolves with it. Rejects with the
-   * `TelegramApiError` or `TelegramNetworkError` once retries are spent, or `OutboxClosedError`.
+   * `TelegramApiError` or `TelegramNetworkError` once retries are spent, `OutboxClosedError`, or
+   * `OutboxWithdrawnError` when `withdraw` aborts before the message left.
    * A 5xx or timeout may hide a delivered message, so a retried send can arrive twice.
    */
-  send(message: ScheduledSend): Promise<Message.TextMessage> {
+  send(message: ScheduledSend, options: { withdraw?: AbortSignal } = {}): Promise<Message.TextMessage> {
     return new Promise((resolve, reject) => {
       if (this.#closing) return reject(new OutboxClosedError('sendMessage'));
+      if (options.withdraw?.aborted) return reject(new OutboxWithdrawnError('sendMessage'));
       if (message.replaceMessageId !== undefined) this.seal(message.chatId, message.replaceMessageId);
-      this.#enqueue({
+      const op: SendOp = {
         ...this.#base(message.chatId, laneKey(message.threadKey, message.threadId), 'send', 'sendMessage'),
         maxAttempts: this.#maxAttempts.send,
         type: 'send',
         message,
+        withdraw: options.withdraw,
         resolve,
         reject,
-      });
+      };
+      // Withdrawn while it waits for budget: it never goes out. Once on its way it is not recalled,
+      // since Telegram may apply an aborted call anyway.
+      options.withdraw?.addEventListener(
+        'abort',
+        () => {
+          if (!this.#isQueued(op)) return;
+          this.#removeFromQueue(op);
+          reject(new OutboxWithdrawnError('sendMessage'));
+          this.#pump();
+        },
+        { once: true },
+      );
+      this.#enqueue(op);
     });
   }
 
@@ -393,6 +418,10 @@ export class OutboxScheduler {
     return false;
   }
 
+  #isQueued(op: Op): boolean {
+    return this.#queues.get(op.chatId)?.ops.includes(op) ?? false;
+  }
+
   #removeFromQueue(op: Op): void {
     const queue = this.#queues.get(op.chatId);
     if (!queue) return;
@@ -456,9 +485,15 @@ export class OutboxScheduler {
         if (ordersMatter && blockedLanes.has(lane)) continue;
         ready.push(op);
       }
-      if (ready.length === 0) return { wakeAt };
-      const best = Math.min(...ready.map((op) => RANK[op.priority]));
-      const ofRank = ready.filter((op) => RANK[op.priority] === best);
+      // What the chat's budget allows now: a deletion that costs no slot need not wait behind a send.
+      const affordable = ready.filter((op) => {
+        const at = this.#budget.readyAt(chatId, KIND[op.priority]);
+        wakeAt = Math.min(wakeAt, at);
+        return at <= now;
+      });
+      if (affordable.length === 0) return { wakeAt };
+      const best = Math.min(...affordable.map((op) => RANK[op.priority]));
+      const ofRank = affordable.filter((op) => RANK[op.priority] === best);
       const lanes = [...new Set(ofRank.map((op) => op.threadKey))];
       const turn = this.#budget.nextThread(chatId, lanes);
       const op = ofRank.find((o) => o.threadKey === turn) ?? ofRank[0]!;
@@ -496,7 +531,7 @@ export class OutboxScheduler {
     const controller = new AbortController();
     queue.inFlight = { op, controller };
     op.attempts++;
-    this.#budget.take(op.chatId, op.threadKey);
+    this.#budget.take(op.chatId, op.threadKey, KIND[op.priority]);
     let call: Promise<unknown>;
     try {
       call = this.#execute(op, controller.signal);
@@ -599,6 +634,10 @@ export class OutboxScheduler {
   }
 
   #requeue(op: Op): void {
+    if (op.type === 'send' && op.withdraw?.aborted) {
+      op.reject(new OutboxWithdrawnError(op.label));
+      return;
+    }
     if (op.type === 'edit') {
       if (this.#sealed.has(op.key)) {
         op.settle({ status: 'dropped' });

@@ -1,6 +1,6 @@
 /**
  * Telegram's flood limits as budgets the outbox spends (reference/telegram.md §4):
- * - a private chat: about 1 message per second, short bursts tolerated;
+ * - a private chat: about 1 message per second (short bursts are tolerated, but not relied on);
  * - a group: 20 messages per minute, and edits count against a similar limit; all topics of a forum
  *   are one chat and share one budget;
  * - the bot: about 30 messages per second across all chats.
@@ -21,6 +21,8 @@ export interface ChatPolicy {
   editPaceMs: number;
   /** Slots of the longest window an edit may not take, so a send rarely waits behind edits. */
   editReserve: number;
+  /** Whether deletions spend the chat's windows (a 429 pause and the bot's limit hold either way). */
+  deletesCount: boolean;
 }
 
 export interface RateBudgetOptions {
@@ -38,7 +40,14 @@ export interface RateBudgetOptions {
 export type OperationKind = 'send' | 'edit' | 'delete';
 
 export const DEFAULT_RATE_BUDGET: RateBudgetOptions = {
-  private: { windows: [{ limit: 3, windowMs: 3_000 }], editPaceMs: 1_000, editReserve: 0 },
+  // One message or edit a second, no bursts: bursts are "tolerated" only up to an undocumented point,
+  // and a 429 costs a final more than the second it waits. Deleting adds no message to the chat.
+  private: {
+    windows: [{ limit: 1, windowMs: 1_000 }],
+    editPaceMs: 1_000,
+    editReserve: 0,
+    deletesCount: false,
+  },
   group: {
     windows: [
       { limit: 20, windowMs: 60_000 },
@@ -46,6 +55,7 @@ export const DEFAULT_RATE_BUDGET: RateBudgetOptions = {
     ],
     editPaceMs: 3_000,
     editReserve: 2,
+    deletesCount: true,
   },
   bot: [{ limit: 30, windowMs: 1_000 }],
   marginMs: 100,
@@ -92,6 +102,7 @@ export class RateBudget {
     });
     if (!chat) return at;
     at = Math.max(at, chat.pausedUntil);
+    if (kind === 'delete' && !policy.deletesCount) return at;
     const longest = longestWindowIndex(policy.windows);
     policy.windows.forEach((window, i) => {
       const reserve = kind === 'edit' && i === longest ? policy.editReserve : 0;
@@ -101,15 +112,16 @@ export class RateBudget {
     return at;
   }
 
-  /** Counts an operation starting now, for the chat, the thread's turn and the bot. */
-  take(chatId: number, threadKey = ''): void {
+  /** Counts an operation of `kind` starting now, for the chat, the thread's turn and the bot. */
+  take(chatId: number, threadKey = '', kind: OperationKind = 'send'): void {
     const now = this.#now();
-    const chat = this.#chat(chatId);
-    for (const hits of chat.hits) hits.push(now);
-    for (const hits of this.#bot) hits.push(now);
-    chat.lastAt = now;
-    chat.turns.set(threadKey, ++this.#served);
     if (this.#chats.size > 1_000) this.#forgetIdleChats(now);
+    const chat = this.#chat(chatId);
+    for (const hits of this.#bot) hits.push(now);
+    chat.turns.set(threadKey, ++this.#served);
+    if (kind === 'delete' && !this.#policy(chatId).deletesCount) return;
+    for (const hits of chat.hits) hits.push(now);
+    chat.lastAt = now;
   }
 
   /** A 429 for this chat: nothing goes to it (any topic) before `now + ms`. */

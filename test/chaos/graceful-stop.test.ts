@@ -66,7 +66,9 @@ describe('a graceful stop (SIGTERM) with Telegram work still queued', () => {
     harness = await BridgeHarness.create(tempDir());
     const h = harness;
     await h.start();
-    h.tg.failNext('deleteMessage', 1, { status: 429, retryAfter: 60 });
+    // Longer than a graceful stop may take (5 s), short enough to see the deletion after the restart:
+    // Telegram's retry_after still holds when the bridge comes back.
+    h.tg.failNext('deleteMessage', 1, { status: 429, retryAfter: 8 });
     const ledger = new PromptLedger();
     const m = h.send('answer me');
     ledger.add({ label: 'p1', chatId: h.chatId, messageId: m.message_id, text: 'answer me' });

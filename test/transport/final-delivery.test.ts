@@ -375,6 +375,59 @@ describe('FinalDelivery', () => {
   });
 });
 
+describe('FinalDelivery settling the progress message', () => {
+  async function finalWithProgress(bridge: Bridge): Promise<{ rowId: number; progress: number }> {
+    const progress = await progressMessage();
+    const rowId = enqueue(bridge, {
+      chatId,
+      parts: [plain('the answer')],
+      disableNotification: false,
+      progress: { messageId: progress, disposition: 'delete-after-send' },
+    });
+    return { rowId, progress };
+  }
+
+  it.each([
+    ['502s', { status: 502 }],
+    ['reset connections', { reset: true }],
+    ['a 429', { status: 429, retryAfter: 30 }],
+  ] as const)(
+    'keeps the row and deletes the progress message after %s, sending the final once',
+    async (_name, fault) => {
+      const bridge = boot();
+      tg.failNext('deleteMessage', 3, fault);
+      const { rowId, progress } = await finalWithProgress(bridge);
+      await runUntil(clock, () => (bridge.store.outbox.get(rowId)?.attempts ?? 0) >= 1);
+      expect(bridge.store.outbox.get(rowId)!.lastError).toMatch(/deleteMessage/);
+      await runUntil(clock, () => deliveredAll(bridge)() && tg.wasDeleted(chatId, progress));
+      expect(botTexts()).toEqual(['the answer']);
+      expect(delivered).toHaveLength(1);
+    },
+  );
+
+  it('gives up on a progress message Telegram keeps refusing to delete, and forgets the row', async () => {
+    const bridge = boot();
+    tg.failFor('deleteMessage', 3_600_000, { status: 502 });
+    const { progress } = await finalWithProgress(bridge);
+    await runUntil(clock, deliveredAll(bridge));
+    expect(tg.wasDeleted(chatId, progress)).toBe(false);
+    expect(tg.callsOf('deleteMessage')).toHaveLength(6);
+    expect(botTexts()).toEqual(['working · codex · 3s', 'the answer']);
+  });
+
+  it('leaves a deletion held by a 429 to the next run when the bridge stops, without sending twice', async () => {
+    const first = boot();
+    tg.failNext('deleteMessage', 1, { status: 429, retryAfter: 600 });
+    const { rowId, progress } = await finalWithProgress(first);
+    await runUntil(clock, () => (first.store.outbox.get(rowId)?.attempts ?? 0) === 1);
+    expect(botTexts()).toEqual(['working · codex · 3s', 'the answer']);
+    await shutdown(first);
+    const second = boot();
+    await runUntil(clock, () => deliveredAll(second)() && tg.wasDeleted(chatId, progress));
+    expect(botTexts()).toEqual(['the answer']);
+  });
+});
+
 describe('FinalDelivery when its surroundings fail', () => {
   const realPause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,11 @@
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
-import { type EditResult, OutboxClosedError, OutboxScheduler } from '../../src/transport/outbox-scheduler.ts';
+import {
+  type EditResult,
+  OutboxClosedError,
+  OutboxScheduler,
+  OutboxWithdrawnError,
+} from '../../src/transport/outbox-scheduler.ts';
 import { FakeClock } from './fake-clock.ts';
 import {
   badRequest,
@@ -137,9 +142,10 @@ describe('OutboxScheduler', () => {
   });
 
   it('passes the caller’s disable_notification on sends', async () => {
-    const { client, outbox } = setup();
-    await outbox.send({ chatId: CHAT, text: 'quiet', disableNotification: true });
-    await outbox.send({ chatId: CHAT, text: 'loud', disableNotification: false });
+    const { clock, client, outbox } = setup();
+    void outbox.send({ chatId: CHAT, text: 'quiet', disableNotification: true });
+    void outbox.send({ chatId: CHAT, text: 'loud', disableNotification: false });
+    await clock.until(() => outbox.pendingCount() === 0);
     expect(client.callsOf('sendMessage').map((c) => c.payload.disableNotification)).toEqual([true, false]);
   });
 
@@ -154,7 +160,11 @@ describe('OutboxScheduler', () => {
     await clock.until(() => outbox.pendingCount() === 0);
     expect((await result).status).toBe('failed');
     const times = client.callsOf('editMessageText').map((c) => c.at - start);
-    expect(times).toEqual([0, 1_000, 3_000, 7_000]);
+    // Each retry waits its backoff (1 s, 2 s, 4 s), plus at most the chat budget's safety margin.
+    const backoff = [0, 1_000, 3_000, 7_000];
+    expect(times).toHaveLength(backoff.length);
+    times.forEach((t, i) => expect(t - backoff[i]!).toBeGreaterThanOrEqual(0));
+    times.forEach((t, i) => expect(t - backoff[i]!).toBeLessThanOrEqual(100));
   });
 
   it('retries a send after a 5xx and resolves with the message once it goes through', async () => {
@@ -164,6 +174,33 @@ describe('OutboxScheduler', () => {
     await clock.until(() => outbox.pendingCount() === 0);
     expect((await sent).text).toBe('hello');
     expect(client.callsOf('sendMessage')).toHaveLength(3);
+  });
+
+  it('never sends what its caller withdrew while it waited for budget, and the chat goes on', async () => {
+    const { clock, client, outbox } = setup(50);
+    void outbox.send({ chatId: CHAT, text: 'busy' });
+    const withdraw = new AbortController();
+    const starting = outbox.send({ chatId: CHAT, text: 'starting' }, { withdraw: withdraw.signal });
+    const outcome = starting.catch((err: unknown) => err);
+    void outbox.send({ chatId: CHAT, text: 'after' });
+    withdraw.abort();
+    await clock.until(() => outbox.pendingCount() === 0, { stepMs: 100 });
+    expect(await outcome).toBeInstanceOf(OutboxWithdrawnError);
+    expect(client.callsOf('sendMessage').map((c) => c.payload.text)).toEqual(['busy', 'after']);
+  });
+
+  it('does not send again a withdrawn message whose first try failed on its way', async () => {
+    const { clock, client, outbox } = setup(50);
+    client.failNext('sendMessage', 1, serverError);
+    const withdraw = new AbortController();
+    const outcome = outbox
+      .send({ chatId: CHAT, text: 'starting' }, { withdraw: withdraw.signal })
+      .catch((err: unknown) => err);
+    await clock.until(() => client.callsOf('sendMessage').length === 1, { stepMs: 10 });
+    withdraw.abort();
+    await clock.until(() => outbox.pendingCount() === 0, { stepMs: 100 });
+    expect(await outcome).toBeInstanceOf(OutboxWithdrawnError);
+    expect(client.callsOf('sendMessage')).toHaveLength(1);
   });
 
   it('rejects a send with the Telegram error once its attempts are spent', async () => {

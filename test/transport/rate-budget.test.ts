@@ -72,18 +72,37 @@ describe('RateBudget', () => {
 });
 
 describe('outbox pacing within the budgets', () => {
-  it('sends to a private chat at about one message per second, with bursts of at most three', async () => {
+  it('sends to a private chat at most one message per second, without bursts', async () => {
     const { clock, client, outbox } = setup();
     const start = clock.now();
     const sends = Array.from({ length: 30 }, (_, i) => outbox.send({ chatId: PRIVATE, text: `m${i}` }));
     await clock.until(() => client.calls.length === 30);
     await Promise.all(sends);
     const times = client.calls.map((c) => c.at);
-    expect(maxInWindow(times, 3_000)).toBeLessThanOrEqual(3);
-    expect(maxInWindow(times, 1_000)).toBeLessThanOrEqual(3);
-    // 30 messages at 1/s after a burst of 3: the last one goes no earlier than 27 s in.
-    expect(times.at(-1)! - start).toBeGreaterThanOrEqual(27_000);
-    expect(times.at(-1)! - start).toBeLessThan(31_000);
+    expect(maxInWindow(times, 1_000)).toBeLessThanOrEqual(1);
+    // 30 messages at 1/s: the last one goes 29 s in, plus the safety margin per slot.
+    expect(times.at(-1)! - start).toBeGreaterThanOrEqual(29_000);
+    expect(times.at(-1)! - start).toBeLessThan(33_000);
+  });
+
+  it('deletes in a private chat without waiting for its message budget, but not through a 429 pause', async () => {
+    const { clock, client, outbox } = setup();
+    const start = clock.now();
+    void outbox.send({ chatId: PRIVATE, text: 'final' });
+    void outbox.delete({ chatId: PRIVATE, messageId: 1 });
+    void outbox.send({ chatId: PRIVATE, text: 'next' });
+    await clock.until(() => outbox.pendingCount() === 0);
+    expect(client.calls.map((c) => c.method)).toEqual(['sendMessage', 'deleteMessage', 'sendMessage']);
+    const [send, del, next] = client.calls.map((c) => c.at);
+    expect(del! - send!).toBeLessThan(100);
+    // The delete took no slot: the next message waits for the first one's second only.
+    expect(next! - start).toBeLessThan(1_300);
+    outbox.budget.pause(PRIVATE, 5_000);
+    const paused = clock.now();
+    const gone = outbox.delete({ chatId: PRIVATE, messageId: 2 });
+    await clock.until(() => client.calls.length === 4);
+    await gone;
+    expect(client.calls[3]!.at - paused).toBeGreaterThanOrEqual(5_000);
   });
 
   it('spaces progress edits in a private chat at least one second apart', async () => {
