@@ -70,7 +70,8 @@ describe('a graceful stop (SIGTERM) with Telegram work still queued', () => {
     // Telegram's retry_after still holds when the bridge comes back.
     h.tg.failNext('deleteMessage', 1, { status: 429, retryAfter: 8 });
     const ledger = new PromptLedger();
-    const m = h.send('answer me');
+    // Long enough for the progress message to go out (one message a second in a private chat).
+    const m = h.send('answer me [[fake:delay=700]]');
     ledger.add({ label: 'p1', chatId: h.chatId, messageId: m.message_id, text: 'answer me' });
     await h.tg.waitForCall('deleteMessage', (c) => c.status === 429, { timeoutMs: 15_000, label: '429' });
     expect.soft(await h.stop('SIGTERM'), 'exit code of the SIGTERM').toBe(0);

@@ -107,7 +107,8 @@ describe('a SIGKILL between a final and the cleanup of its progress message', ()
     // The deletion of the progress message is refused once, so the kill lands before its retry.
     h.tg.failFor('deleteMessage', 60_000, { status: 500 });
     const ledger = new PromptLedger();
-    const prompt = h.send('answer me');
+    // Long enough for the progress message to go out (one message a second in a private chat).
+    const prompt = h.send('answer me [[fake:delay=700]]');
     ledger.add({ label: 'p1', chatId: h.chatId, messageId: prompt.message_id, text: 'answer me' });
     const refused = await h.tg.waitForCall('deleteMessage', (c) => c.status === 500, {
       timeoutMs: 15_000,

@@ -148,7 +148,8 @@ describe('clean-up of status messages under Telegram faults', () => {
     const h = harness;
     await h.start();
     h.tg.failNext('deleteMessage', 3, { status: 502 });
-    const prompt = h.send('answer me');
+    // Long enough for the progress message to go out (one message a second in a private chat).
+    const prompt = h.send('answer me [[fake:delay=700]]');
     const [progress] = await h.waitVisible('starting · codex');
     await h.tg.waitFor(() => h.finalsFor(prompt.message_id).length === 1, {
       timeoutMs: 15_000,
