@@ -22,8 +22,8 @@ import {
 const TEXT_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;
 const DOCUMENT_NAME = 'answer.md';
-/** Tries (of the row) to delete a progress message through 429s and 5xx before leaving it be. */
-const PROGRESS_DELETE_ATTEMPTS = 6;
+/** Tries of the row (each a few calls) to delete a progress message through 5xx before leaving it be. */
+const PROGRESS_DELETE_ATTEMPTS = 4;
 
 export interface FinalDeliveryOptions {
   outbox: OutboxRepository<unknown>;
@@ -477,10 +477,10 @@ export class FinalDelivery {
   /**
    * The progress message's fate, once every part is out and before the row is deleted: a crash in
    * between delivers nothing twice (the parts are recorded as done) and still cleans up after the
-   * restart, so no progress message stays frozen at "working". A deletion refused by a 429, a 5xx
-   * or the network keeps the row and is tried again on the row's schedule (a shutdown likewise
-   * leaves it for the next run); after `PROGRESS_DELETE_ATTEMPTS` tries, or when Telegram refuses
-   * for good (too old to delete), it is logged and given up.
+   * restart, so no progress message stays frozen at "working". A deletion that still fails after
+   * the outbox's own retries (5xx, the network) keeps the row and is tried again on the row's
+   * schedule (a shutdown likewise leaves it for the next run); after `PROGRESS_DELETE_ATTEMPTS`
+   * tries, or when Telegram refuses for good (too old to delete), it is logged and given up.
    */
   async #settleProgress(
     row: OutboxRow<FinalPayload>,
@@ -520,8 +520,9 @@ export class FinalDelivery {
   ): Promise<void> {
     if (this.#stopped) throw new DeliveryStopped();
     try {
+      // The outbox waits out 429s and retries 5xx a few times at once; the row's schedule comes after.
       await this.#scheduler.run(
-        { chatId, threadKey, priority: 'delete', label: 'deleteMessage', retry: false },
+        { chatId, threadKey, priority: 'delete', label: 'deleteMessage' },
         (client, signal) => client.deleteMessage(chatId, messageId, { signal }),
       );
     } catch (err) {

@@ -81,9 +81,12 @@ function boot(
   return bridge;
 }
 
+/** Stops a bridge as `Bridge.stop` does: the outbox closes first, so no delivery waits on it. */
 async function shutdown(bridge: Bridge): Promise<void> {
+  const closed = bridge.scheduler.close({ drainMs: 0 });
   const stopped = bridge.delivery.stop();
-  await bridge.scheduler.close({ drainMs: 0 });
+  await clock.advance(0);
+  await closed;
   await stopped;
   bridge.store.close();
 }
@@ -390,12 +393,12 @@ describe('FinalDelivery settling the progress message', () => {
   it.each([
     ['502s', { status: 502 }],
     ['reset connections', { reset: true }],
-    ['a 429', { status: 429, retryAfter: 30 }],
   ] as const)(
-    'keeps the row and deletes the progress message after %s, sending the final once',
+    'keeps the row when deleting the progress message fails past the outbox retries (%s), then deletes it',
     async (_name, fault) => {
       const bridge = boot();
-      tg.failNext('deleteMessage', 3, fault);
+      // The outbox's own three calls, then one more: the row's second try deletes it.
+      tg.failNext('deleteMessage', 4, fault);
       const { rowId, progress } = await finalWithProgress(bridge);
       await runUntil(clock, () => (bridge.store.outbox.get(rowId)?.attempts ?? 0) >= 1);
       expect(bridge.store.outbox.get(rowId)!.lastError).toMatch(/deleteMessage/);
@@ -405,13 +408,24 @@ describe('FinalDelivery settling the progress message', () => {
     },
   );
 
+  it('waits out a 429 on the progress deletion, then deletes it', async () => {
+    const bridge = boot();
+    tg.failNext('deleteMessage', 1, { status: 429, retryAfter: 30 });
+    const { progress } = await finalWithProgress(bridge);
+    await runUntil(clock, () => deliveredAll(bridge)() && tg.wasDeleted(chatId, progress));
+    const [refused, accepted] = tg.callsOf('deleteMessage');
+    expect(accepted!.time - refused!.time).toBeGreaterThanOrEqual(30_000);
+    expect(botTexts()).toEqual(['the answer']);
+  });
+
   it('gives up on a progress message Telegram keeps refusing to delete, and forgets the row', async () => {
     const bridge = boot();
     tg.failFor('deleteMessage', 3_600_000, { status: 502 });
     const { progress } = await finalWithProgress(bridge);
     await runUntil(clock, deliveredAll(bridge));
     expect(tg.wasDeleted(chatId, progress)).toBe(false);
-    expect(tg.callsOf('deleteMessage')).toHaveLength(6);
+    // Four tries of the row, each with the outbox's three calls.
+    expect(tg.callsOf('deleteMessage')).toHaveLength(12);
     expect(botTexts()).toEqual(['working · codex · 3s', 'the answer']);
   });
 
@@ -419,10 +433,11 @@ describe('FinalDelivery settling the progress message', () => {
     const first = boot();
     tg.failNext('deleteMessage', 1, { status: 429, retryAfter: 600 });
     const { rowId, progress } = await finalWithProgress(first);
-    await runUntil(clock, () => (first.store.outbox.get(rowId)?.attempts ?? 0) === 1);
+    await runUntil(clock, () => tg.callsOf('deleteMessage').length === 1);
     expect(botTexts()).toEqual(['working · codex · 3s', 'the answer']);
     await shutdown(first);
     const second = boot();
+    expect(second.store.outbox.get(rowId)?.payload).toMatchObject({ delivery: { partsDone: 1 } });
     await runUntil(clock, () => deliveredAll(second)() && tg.wasDeleted(chatId, progress));
     expect(botTexts()).toEqual(['the answer']);
   });
