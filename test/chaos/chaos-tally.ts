@@ -1,6 +1,6 @@
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 
 /** What the summary at the end of `npm run test:chaos` counts. */
 export const COUNTERS = [
@@ -42,4 +42,17 @@ export function readTally(dir: string): Record<Counter, number> {
     }
   }
   return totals;
+}
+
+/**
+ * Counts bot messages left saying queued, starting or working, and names each on stderr with the
+ * test it was left in, so a count in the summary can be traced to its cause.
+ */
+export function tallyStale(stuck: readonly { messageId: number; text?: string | undefined }[]): void {
+  tally('stale status messages', stuck.length);
+  const test = expect.getState().currentTestName ?? 'a chaos test';
+  for (const m of stuck) {
+    const status = String(m.text ?? '').split('\n')[0];
+    process.stderr.write(`chaos: status message ${m.messageId} left as "${status}" in: ${test}\n`);
+  }
 }

@@ -6,7 +6,7 @@ import { ALICE, BridgeHarness } from '../support/bridge-harness.ts';
 import { assertNoConcurrentSessions } from '../support/fake-engine/index.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 import { chaosSeed } from './chaos-seed.ts';
-import { tally } from './chaos-tally.ts';
+import { tally, tallyStale } from './chaos-tally.ts';
 import { bridgeAlive } from './chaos-world.ts';
 import { keepArtifactsOnFailure, note } from './failure-artifacts.ts';
 import { PromptLedger, type SentPrompt, statusLine } from './prompt-ledger.ts';
@@ -123,7 +123,7 @@ describe.each(ENGINE_IDS)('a broken %s binary', (engine) => {
     await h.tg
       .waitFor(() => stuck().length === 0, { timeoutMs: 10_000, label: 'clean-up' })
       .catch(() => undefined);
-    tally('stale status messages', stuck().length);
+    tallyStale(stuck());
     assertNoConcurrentSessions(h.records());
     // Every engine process is gone, the one that ignored SIGTERM included.
     for (const spawn of h.spawns()) expect(() => process.kill(spawn.pid, 0), `pid ${spawn.pid}`).toThrow();

@@ -4,7 +4,7 @@ import { BridgeHarness } from '../support/bridge-harness.ts';
 import { assertNoConcurrentSessions } from '../support/fake-engine/index.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 import { chaosSeed, Rng } from './chaos-seed.ts';
-import { tally } from './chaos-tally.ts';
+import { tally, tallyStale } from './chaos-tally.ts';
 import { createWorld, integrityCheck } from './chaos-world.ts';
 import { keepArtifactsOnFailure, note } from './failure-artifacts.ts';
 import { PromptLedger, statusLine } from './prompt-ledger.ts';
@@ -89,9 +89,9 @@ describe.each([
     tally('prompts answered', ledger.prompts.length - ledger.unanswered(h).length);
     tally('duplicates', ledger.duplicated(h).length);
     tally('lost', ledger.unanswered(h).length);
-    // Known gap (see the test below): a kill between a final and the deletion of its progress
-    // message leaves that message frozen. Counted for the summary until it is fixed.
-    tally('stale status messages', ledger.stuck(h, [w.dm, w.group, w.forum]).length);
+    // Counted, not asserted: a kill after Telegram took a status message and before its id was
+    // recorded leaves a message the restarted bridge cannot know of.
+    tallyStale(ledger.stuck(h, [w.dm, w.group, w.forum]));
     const report = ledger.describe(h);
     expect(report, `prompts not answered exactly once (seed ${seed}):\n${report}`).toBe('');
     assertNoConcurrentSessions(h.records());

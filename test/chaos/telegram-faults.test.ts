@@ -4,7 +4,7 @@ import { BridgeHarness } from '../support/bridge-harness.ts';
 import type { Fault } from '../support/fake-telegram/faults.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 import { chaosSeed, Rng } from './chaos-seed.ts';
-import { tally } from './chaos-tally.ts';
+import { tally, tallyStale } from './chaos-tally.ts';
 import { bridgeAlive, createWorld } from './chaos-world.ts';
 import { keepArtifactsOnFailure, note } from './failure-artifacts.ts';
 import { PromptLedger, statusLine } from './prompt-ledger.ts';
@@ -46,7 +46,7 @@ describe('Telegram faults that were applied anyway (at least once, by design)', 
     tally('prompts answered', ledger.prompts.length - ledger.unanswered(h).length);
     tally('lost', ledger.unanswered(h).length);
     tally('duplicates after applied faults', extra);
-    tally('stale status messages', ledger.stuck(h, [w.dm, w.group, w.forum]).length);
+    tallyStale(ledger.stuck(h, [w.dm, w.group, w.forum]));
     const context = `seed ${seed}; faults armed:\n${armed.join('\n')}`;
     expect(bridgeAlive(h), `the bridge is running (${context})`).toBe(true);
     expect(
@@ -85,7 +85,7 @@ describe("Telegram's own flood control", () => {
     tally('prompts answered', ledger.prompts.length - ledger.unanswered(h).length);
     tally('duplicates', ledger.duplicated(h).length);
     tally('lost', ledger.unanswered(h).length);
-    tally('stale status messages', ledger.stuck(h, [w.dm, w.group, w.forum]).length);
+    tallyStale(ledger.stuck(h, [w.dm, w.group, w.forum]));
     expect(bridgeAlive(h)).toBe(true);
     const report = ledger.describe(h);
     expect(report, `prompts not answered exactly once (seed ${seed}):\n${report}`).toBe('');

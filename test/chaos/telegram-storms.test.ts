@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BridgeHarness } from '../support/bridge-harness.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 import { chaosSeed, Rng } from './chaos-seed.ts';
-import { tally } from './chaos-tally.ts';
+import { tally, tallyStale } from './chaos-tally.ts';
 import { bridgeAlive, createWorld } from './chaos-world.ts';
 import { keepArtifactsOnFailure } from './failure-artifacts.ts';
 import { PromptLedger } from './prompt-ledger.ts';
@@ -48,7 +48,7 @@ describe('Telegram faults that were not applied', () => {
       const report = ledger.describe(h);
       expect(report, `prompts not answered exactly once (${context}):\n${report}`).toBe('');
       // Status messages still in flight here are the known clean-up gaps pinned down below; counted.
-      tally('stale status messages', ledger.stuck(h, [w.dm, w.group, w.forum]).length);
+      tallyStale(ledger.stuck(h, [w.dm, w.group, w.forum]));
     },
   );
 });
