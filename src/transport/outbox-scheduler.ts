@@ -531,7 +531,7 @@ export class OutboxScheduler {
     const controller = new AbortController();
     queue.inFlight = { op, controller };
     op.attempts++;
-    this.#budget.take(op.chatId, op.threadKey, KIND[op.priority]);
+    const answered = this.#budget.take(op.chatId, op.threadKey, KIND[op.priority]);
     let call: Promise<unknown>;
     try {
       call = this.#execute(op, controller.signal);
@@ -539,8 +539,14 @@ export class OutboxScheduler {
       call = Promise.reject(err);
     }
     call.then(
-      (value) => this.#settled(op, () => this.#succeeded(op, value)),
-      (error: unknown) => this.#settled(op, () => this.#failed(op, error)),
+      (value) => {
+        answered();
+        this.#settled(op, () => this.#succeeded(op, value));
+      },
+      (error: unknown) => {
+        answered();
+        this.#settled(op, () => this.#failed(op, error));
+      },
     );
   }
 

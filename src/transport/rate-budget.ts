@@ -5,6 +5,12 @@
  *   are one chat and share one budget;
  * - the bot: about 30 messages per second across all chats.
  * A 429 names one chat's `retry_after`: only that chat (all its topics) pauses.
+ *
+ * Telegram counts a call when it arrives, which is somewhere between the moment it leaves and the
+ * moment its answer is back; under load (a busy event loop, a slow network) that spread is hundreds of
+ * milliseconds, and calls sent a second apart can arrive together. So a call holds its slot while it is
+ * in flight and is counted from when its answer came back: two calls counted a window apart by that
+ * rule arrived at least a window apart.
  */
 
 /** At most `limit` operations in any `windowMs`. */
@@ -30,10 +36,7 @@ export interface RateBudgetOptions {
   group: ChatPolicy;
   /** Per bot, all chats together. */
   bot: readonly RateWindow[];
-  /**
-   * Extra wait before a slot counts as free again: windows start when a call leaves, Telegram
-   * counts them from when it arrives, a little later.
-   */
+  /** Extra wait before a slot counts as free again, for clock skew and Telegram's own rounding. */
   marginMs: number;
 }
 
@@ -73,8 +76,8 @@ export function isPrivateChat(chatId: number): boolean {
  * @example
  * const budget = new RateBudget(() => clock.now());
  * if (budget.readyAt(chatId, 'edit') <= clock.now()) {
- *   budget.take(chatId, threadKey);
- *   await client.editMessageText(edit);
+ *   const answered = budget.take(chatId, threadKey, 'edit');
+ *   await client.editMessageText(edit).finally(answered);
  * }
  * // on a 429: budget.pause(chatId, err.retryAfter * 1000);
  */
@@ -82,7 +85,7 @@ export class RateBudget {
   readonly #now: () => number;
   readonly #options: RateBudgetOptions;
   readonly #chats = new Map<number, ChatState>();
-  readonly #bot: number[][];
+  readonly #bot: Hit[][];
   #served = 0;
 
   constructor(now: () => number, options: Partial<RateBudgetOptions> = {}) {
@@ -112,16 +115,24 @@ export class RateBudget {
     return at;
   }
 
-  /** Counts an operation of `kind` starting now, for the chat, the thread's turn and the bot. */
-  take(chatId: number, threadKey = '', kind: OperationKind = 'send'): void {
+  /**
+   * Counts an operation of `kind` starting now, for the chat, the thread's turn and the bot. Call the
+   * returned function once Telegram has answered (or the call failed): the slot is held until then.
+   */
+  take(chatId: number, threadKey = '', kind: OperationKind = 'send'): () => void {
     const now = this.#now();
     if (this.#chats.size > 1_000) this.#forgetIdleChats(now);
     const chat = this.#chat(chatId);
-    for (const hits of this.#bot) hits.push(now);
+    const hit: Hit = { at: IN_FLIGHT };
+    const answered = () => {
+      if (hit.at === IN_FLIGHT) hit.at = this.#now();
+    };
+    for (const hits of this.#bot) hits.push(hit);
     chat.turns.set(threadKey, ++this.#served);
-    if (kind === 'delete' && !this.#policy(chatId).deletesCount) return;
-    for (const hits of chat.hits) hits.push(now);
+    if (kind === 'delete' && !this.#policy(chatId).deletesCount) return answered;
+    for (const hits of chat.hits) hits.push(hit);
     chat.lastAt = now;
+    return answered;
   }
 
   /** A 429 for this chat: nothing goes to it (any topic) before `now + ms`. */
@@ -172,38 +183,52 @@ export class RateBudget {
     return chat;
   }
 
-  /** Chats with nothing left in any window and no pause carry no information worth keeping. */
+  /** Chats with nothing in flight or left in any window and no pause carry nothing worth keeping. */
   #forgetIdleChats(now: number): void {
     for (const [chatId, chat] of this.#chats) {
       const policy = this.#policy(chatId);
       const longest = Math.max(policy.editPaceMs, ...policy.windows.map((w) => w.windowMs));
-      if (chat.pausedUntil <= now && (chat.lastAt ?? 0) + longest < now) this.#chats.delete(chatId);
+      const quiet = chat.hits.every((hits) => hits.every((hit) => hit.at !== IN_FLIGHT));
+      if (quiet && chat.pausedUntil <= now && (chat.lastAt ?? 0) + longest < now) this.#chats.delete(chatId);
     }
   }
 }
 
+/** One counted operation: in flight until answered, then counted from the answer's time. */
+interface Hit {
+  at: number;
+}
+
+const IN_FLIGHT = Number.POSITIVE_INFINITY;
+
 interface ChatState {
-  /** Start times of recent operations, one list per window of the chat's policy. */
-  hits: number[][];
+  /** Recent operations, one list per window of the chat's policy (a hit is shared between lists). */
+  hits: Hit[][];
   pausedUntil: number;
   lastAt: number | undefined;
   /** Thread key → the serial of its last operation (round-robin order). */
   turns: Map<string, number>;
 }
 
-/** When the window has a free slot beyond `reserve` (dropping hits that left the window). */
-function windowFreeAt(
-  hits: number[],
-  window: RateWindow,
-  reserve: number,
-  now: number,
-  marginMs: number,
-): number {
+/**
+ * When the window has a free slot beyond `reserve` (dropping hits that left the window); infinity
+ * while the slot it waits for belongs to a call still in flight.
+ */
+function windowFreeAt(hits: Hit[], window: RateWindow, reserve: number, now: number, marginMs: number): number {
   const span = window.windowMs + marginMs;
-  while (hits.length > 0 && hits[0]! <= now - span) hits.shift();
+  dropBefore(hits, now - span);
   const allowed = Math.max(1, window.limit - reserve);
   if (hits.length < allowed) return now;
-  return hits[hits.length - allowed]! + span;
+  // Answers come back out of order, so the list is sorted by answer time only here.
+  const times = hits.map((hit) => hit.at).sort((a, b) => a - b);
+  return times[times.length - allowed]! + span;
+}
+
+/** Removes, in place, the hits answered at or before `cutoff` (calls in flight stay). */
+function dropBefore(hits: Hit[], cutoff: number): void {
+  let kept = 0;
+  for (const hit of hits) if (hit.at > cutoff) hits[kept++] = hit;
+  hits.length = kept;
 }
 
 function longestWindowIndex(windows: readonly RateWindow[]): number {

@@ -163,8 +163,10 @@ describe('OutboxScheduler', () => {
     // Each retry waits its backoff (1 s, 2 s, 4 s), plus at most the chat budget's safety margin.
     const backoff = [0, 1_000, 3_000, 7_000];
     expect(times).toHaveLength(backoff.length);
-    times.forEach((t, i) => expect(t - backoff[i]!).toBeGreaterThanOrEqual(0));
-    times.forEach((t, i) => expect(t - backoff[i]!).toBeLessThanOrEqual(100));
+    for (const [i, t] of times.entries()) {
+      expect(t - backoff[i]!).toBeGreaterThanOrEqual(0);
+      expect(t - backoff[i]!).toBeLessThanOrEqual(100);
+    }
   });
 
   it('retries a send after a 5xx and resolves with the message once it goes through', async () => {

@@ -44,11 +44,25 @@ describe('RateBudget', () => {
     const budget = new RateBudget(() => clock.now());
     // 3.1 s apart: the per-3-second window never binds, only the minute does.
     for (let i = 0; i < 18; i++) {
-      budget.take(GROUP);
+      budget.take(GROUP)();
       await clock.advance(3_100);
     }
     expect(budget.readyAt(GROUP, 'send')).toBe(clock.now());
     expect(budget.readyAt(GROUP, 'edit')).toBeGreaterThan(clock.now());
+  });
+
+  it('holds a slot while its call is in flight and counts it from when the answer came back', async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(() => clock.now());
+    const answered = budget.take(PRIVATE);
+    await clock.advance(5_000);
+    expect(budget.readyAt(PRIVATE, 'send')).toBe(Number.POSITIVE_INFINITY);
+    answered();
+    const margin = budget.readyAt(PRIVATE, 'send') - clock.now() - 1_000;
+    expect(margin).toBeGreaterThanOrEqual(0);
+    expect(margin).toBeLessThanOrEqual(200);
+    await clock.advance(1_000 + margin);
+    expect(budget.readyAt(PRIVATE, 'send')).toBe(clock.now());
   });
 
   it('pauses only the chat a 429 named', () => {
@@ -161,6 +175,23 @@ describe('outbox pacing within the budgets', () => {
     const times = client.calls.map((c) => c.at);
     expect(maxInWindow(times, 1_000)).toBeLessThanOrEqual(30);
     expect(new Set(client.calls.map((c) => c.chatId)).size).toBe(100);
+  });
+
+  it('keeps the bot within 30 per second by arrival even when answers are slow: no window bunches', async () => {
+    const clock = new FakeClock();
+    const latencyMs = 400;
+    const client = new StubOutboxClient(clock, latencyMs);
+    const outbox = new OutboxScheduler({ client, clock });
+    const sends = Array.from({ length: 100 }, (_, i) => outbox.send({ chatId: 2_000 + i, text: 'hello' }));
+    await clock.until(() => outbox.pendingCount() === 0, { stepMs: 50 });
+    await Promise.all(sends);
+    expect(client.calls).toHaveLength(100);
+    // Telegram sees a call somewhere between its start and its answer. Whatever those arrival times
+    // were, no 31 calls fit in one second if each call starts a second after the answer 30 calls back.
+    const starts = client.calls.map((c) => c.at).sort((a, b) => a - b);
+    for (let i = 30; i < starts.length; i++) {
+      expect(starts[i]! - (starts[i - 30]! + latencyMs)).toBeGreaterThanOrEqual(1_000);
+    }
   });
 
   it('pauses only the chat that got a 429 for its retry_after; other chats keep going meanwhile', async () => {
