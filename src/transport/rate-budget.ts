@@ -214,7 +214,13 @@ interface ChatState {
  * When the window has a free slot beyond `reserve` (dropping hits that left the window); infinity
  * while the slot it waits for belongs to a call still in flight.
  */
-function windowFreeAt(hits: Hit[], window: RateWindow, reserve: number, now: number, marginMs: number): number {
+function windowFreeAt(
+  hits: Hit[],
+  window: RateWindow,
+  reserve: number,
+  now: number,
+  marginMs: number,
+): number {
   const span = window.windowMs + marginMs;
   dropBefore(hits, now - span);
   const allowed = Math.max(1, window.limit - reserve);
