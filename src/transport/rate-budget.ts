@@ -85,13 +85,13 @@ export class RateBudget {
   readonly #now: () => number;
   readonly #options: RateBudgetOptions;
   readonly #chats = new Map<number, ChatState>();
-  readonly #bot: Hit[][];
+  readonly #bot: WindowCount[];
   #served = 0;
 
   constructor(now: () => number, options: Partial<RateBudgetOptions> = {}) {
     this.#now = now;
     this.#options = { ...DEFAULT_RATE_BUDGET, ...options };
-    this.#bot = this.#options.bot.map(() => []);
+    this.#bot = this.#options.bot.map(emptyWindowCount);
   }
 
   /** The earliest time an operation of `kind` may start in `chatId` (≤ now when it may start now). */
@@ -100,8 +100,8 @@ export class RateBudget {
     const policy = this.#policy(chatId);
     const chat = this.#chats.get(chatId);
     let at = now;
-    this.#bot.forEach((hits, i) => {
-      at = Math.max(at, windowFreeAt(hits, this.#options.bot[i]!, 0, now, this.#options.marginMs));
+    this.#bot.forEach((count, i) => {
+      at = Math.max(at, windowFreeAt(count, this.#options.bot[i]!, 0, now, this.#options.marginMs));
     });
     if (!chat) return at;
     at = Math.max(at, chat.pausedUntil);
@@ -109,7 +109,7 @@ export class RateBudget {
     const longest = longestWindowIndex(policy.windows);
     policy.windows.forEach((window, i) => {
       const reserve = kind === 'edit' && i === longest ? policy.editReserve : 0;
-      at = Math.max(at, windowFreeAt(chat.hits[i]!, window, reserve, now, this.#options.marginMs));
+      at = Math.max(at, windowFreeAt(chat.windows[i]!, window, reserve, now, this.#options.marginMs));
     });
     if (kind === 'edit' && chat.lastAt !== undefined) at = Math.max(at, chat.lastAt + policy.editPaceMs);
     return at;
@@ -123,16 +123,22 @@ export class RateBudget {
     const now = this.#now();
     if (this.#chats.size > 1_000) this.#forgetIdleChats(now);
     const chat = this.#chat(chatId);
-    const hit: Hit = { at: IN_FLIGHT };
-    const answered = () => {
-      if (hit.at === IN_FLIGHT) hit.at = this.#now();
-    };
-    for (const hits of this.#bot) hits.push(hit);
     chat.turns.set(threadKey, ++this.#served);
-    if (kind === 'delete' && !this.#policy(chatId).deletesCount) return answered;
-    for (const hits of chat.hits) hits.push(hit);
-    chat.lastAt = now;
-    return answered;
+    const counted = kind === 'delete' && !this.#policy(chatId).deletesCount ? [] : chat.windows;
+    if (counted.length > 0) chat.lastAt = now;
+    const windows = [...this.#bot, ...counted];
+    for (const window of windows) window.inFlight++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const at = this.#now();
+      for (const window of windows) {
+        window.inFlight--;
+        // Clamped so the list stays sorted even if the wall clock steps back.
+        window.answered.push(Math.max(at, window.answered.at(-1) ?? at));
+      }
+    };
   }
 
   /** A 429 for this chat: nothing goes to it (any topic) before `now + ms`. */
@@ -173,7 +179,7 @@ export class RateBudget {
     let chat = this.#chats.get(chatId);
     if (!chat) {
       chat = {
-        hits: this.#policy(chatId).windows.map(() => []),
+        windows: this.#policy(chatId).windows.map(emptyWindowCount),
         pausedUntil: 0,
         lastAt: undefined,
         turns: new Map(),
@@ -188,22 +194,28 @@ export class RateBudget {
     for (const [chatId, chat] of this.#chats) {
       const policy = this.#policy(chatId);
       const longest = Math.max(policy.editPaceMs, ...policy.windows.map((w) => w.windowMs));
-      const quiet = chat.hits.every((hits) => hits.every((hit) => hit.at !== IN_FLIGHT));
+      const quiet = chat.windows.every((window) => window.inFlight === 0);
       if (quiet && chat.pausedUntil <= now && (chat.lastAt ?? 0) + longest < now) this.#chats.delete(chatId);
     }
   }
 }
 
-/** One counted operation: in flight until answered, then counted from the answer's time. */
-interface Hit {
-  at: number;
+/**
+ * The calls one window counts: those in flight, and the answer times of those that came back, which
+ * are appended as they come and so stay sorted.
+ */
+interface WindowCount {
+  inFlight: number;
+  answered: number[];
 }
 
-const IN_FLIGHT = Number.POSITIVE_INFINITY;
+function emptyWindowCount(): WindowCount {
+  return { inFlight: 0, answered: [] };
+}
 
 interface ChatState {
-  /** Recent operations, one list per window of the chat's policy (a hit is shared between lists). */
-  hits: Hit[][];
+  /** What each window of the chat's policy counts, in the policy's order. */
+  windows: WindowCount[];
   pausedUntil: number;
   lastAt: number | undefined;
   /** Thread key → the serial of its last operation (round-robin order). */
@@ -211,30 +223,27 @@ interface ChatState {
 }
 
 /**
- * When the window has a free slot beyond `reserve` (dropping hits that left the window); infinity
+ * When the window has a free slot beyond `reserve` (dropping answers that left the window); infinity
  * while the slot it waits for belongs to a call still in flight.
  */
 function windowFreeAt(
-  hits: Hit[],
+  count: WindowCount,
   window: RateWindow,
   reserve: number,
   now: number,
   marginMs: number,
 ): number {
   const span = window.windowMs + marginMs;
-  dropBefore(hits, now - span);
+  const { answered } = count;
+  let expired = 0;
+  while (expired < answered.length && answered[expired]! <= now - span) expired++;
+  if (expired > 0) answered.splice(0, expired);
   const allowed = Math.max(1, window.limit - reserve);
-  if (hits.length < allowed) return now;
-  // Answers come back out of order, so the list is sorted by answer time only here.
-  const times = hits.map((hit) => hit.at).sort((a, b) => a - b);
-  return times[times.length - allowed]! + span;
-}
-
-/** Removes, in place, the hits answered at or before `cutoff` (calls in flight stay). */
-function dropBefore(hits: Hit[], cutoff: number): void {
-  let kept = 0;
-  for (const hit of hits) if (hit.at > cutoff) hits[kept++] = hit;
-  hits.length = kept;
+  const total = answered.length + count.inFlight;
+  if (total < allowed) return now;
+  // Sorted, with the calls in flight last: the slot frees when the (total - allowed)-th call leaves.
+  const index = total - allowed;
+  return index < answered.length ? answered[index]! + span : Number.POSITIVE_INFINITY;
 }
 
 function longestWindowIndex(windows: readonly RateWindow[]): number {
