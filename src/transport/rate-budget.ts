@@ -194,7 +194,10 @@ export class RateBudget {
     for (const [chatId, chat] of this.#chats) {
       const policy = this.#policy(chatId);
       const longest = Math.max(policy.editPaceMs, ...policy.windows.map((w) => w.windowMs));
-      const quiet = chat.windows.every((window) => window.inFlight === 0);
+      // A slow answer counts from when it came back, which can be well after the call started.
+      const quiet = chat.windows.every(
+        (window) => window.inFlight === 0 && (window.answered.at(-1) ?? 0) + longest < now,
+      );
       if (quiet && chat.pausedUntil <= now && (chat.lastAt ?? 0) + longest < now) this.#chats.delete(chatId);
     }
   }

@@ -52,7 +52,7 @@ export function tallyStale(stuck: readonly { messageId: number; text?: string | 
   tally('stale status messages', stuck.length);
   const test = expect.getState().currentTestName ?? 'a chaos test';
   for (const m of stuck) {
-    const status = String(m.text ?? '').split('\n')[0];
+    const status = (m.text ?? '').split('\n')[0];
     process.stderr.write(`chaos: status message ${m.messageId} left as "${status}" in: ${test}\n`);
   }
 }

@@ -65,6 +65,18 @@ describe('RateBudget', () => {
     expect(budget.readyAt(PRIVATE, 'send')).toBe(clock.now());
   });
 
+  it('keeps a chat whose slow answer is still in its window when it forgets idle chats', async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(() => clock.now(), { bot: [] });
+    const answered = budget.take(PRIVATE);
+    await clock.advance(5_000);
+    answered();
+    await clock.advance(500);
+    // Over a thousand chats make the budget forget the idle ones; the private chat's slot is still taken.
+    for (let i = 0; i < 1_001; i++) budget.take(2_000 + i)();
+    expect(budget.readyAt(PRIVATE, 'send')).toBeGreaterThan(clock.now());
+  });
+
   it('pauses only the chat a 429 named', () => {
     const clock = new FakeClock();
     const budget = new RateBudget(() => clock.now());
